@@ -1,0 +1,147 @@
+"""The command line: parse options, call :mod:`unify.api`, print. No logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import traceback
+from typing import Sequence
+
+import click
+
+from unify import __version__, api
+from unify.analyze import analyze
+from unify.diagnostics import CODES, validate_codes
+from unify.errors import UnifyError
+from unify.output import inventory_json, render_check, render_scan
+
+repo_option = click.option(
+    "--repo",
+    type=str,
+    default=None,
+    metavar="PATH",
+    help="The git work tree to work on (default: the one enclosing PATH or the current folder).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/json-schema.md).")
+
+
+def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    prefixes = tuple(p.strip().upper() for p in (value or "").split(",") if p.strip())
+    unknown = validate_codes(prefixes)
+    if unknown:
+        raise click.BadParameter(
+            f"unknown code {', '.join(unknown)} (known: {', '.join(CODES)})"
+        )
+    return prefixes
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="unify")
+def cli() -> None:
+    """Unify overlapping ORM model files into one sectioned models module.
+
+    \b
+    unify scan   [PATH]          inventory: models, model modules, dependents
+    unify check  [PATH]          lint the models: what is broken today
+
+    Every command works on the git work tree around PATH (or --repo), prints a
+    summary for people and --json for machines, and exits 0 (ok), 1 (findings
+    or refused) or 2 (usage or input error).
+    """
+
+
+@cli.command()
+@click.argument("path", required=False)
+@repo_option
+@json_option
+def scan(path: str | None, repo: str | None, as_json: bool) -> None:
+    """Inventory the ORM models under PATH and every file that imports them.
+
+    Files come from `git ls-files` (so .gitignore is honoured); PATH narrows the
+    scope. Read-only.
+
+    \b
+    Examples:
+      unify scan                      # the whole repository
+      unify scan src/backend          # one folder
+      unify scan --json > inventory.json
+    """
+    inv = api.inventory(path, repo)
+    diagnostics = [d for d in analyze(inv) if d.code == "U001"]
+    if as_json:
+        click.echo(json.dumps(inventory_json(inv, diagnostics), indent=2))
+    else:
+        click.echo(render_scan(inv, diagnostics))
+
+
+@cli.command()
+@click.argument("path", required=False)
+@repo_option
+@json_option
+@click.option(
+    "--select", "select_codes", callback=_codes, metavar="CODES",
+    help="Only these codes or prefixes, comma-separated (e.g. U1,U201).",
+)
+@click.option(
+    "--ignore", "ignore_codes", callback=_codes, metavar="CODES",
+    help="Skip these codes or prefixes, comma-separated.",
+)
+def check(
+    path: str | None,
+    repo: str | None,
+    as_json: bool,
+    select_codes: tuple[str, ...],
+    ignore_codes: tuple[str, ...],
+) -> None:
+    """Lint the models under PATH: what is broken today. Read-only.
+
+    Finds duplicate classes and tables, foreign keys to missing tables or with
+    mismatched types, relationships to missing classes, unpaired
+    back_populates, relationships without a foreign-key path, circular and
+    star imports, and imports of missing modules or names. Codes and fixes:
+    docs/checks.md. Exit 0 when clean, 1 with findings, 2 on bad input.
+
+    \b
+    Examples:
+      unify check
+      unify check src/backend --select U1,U2
+      unify check --json | jq '.diagnostics[].code'
+    """
+    result = api.check(path, repo, select_codes, ignore_codes)
+    if as_json:
+        data = inventory_json(result.inventory, list(result.diagnostics))
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(render_check(list(result.diagnostics), result.inventory.files_scanned))
+    sys.exit(result.return_code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code. Errors become one line, never a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="unify",
+                 standalone_mode=False)
+    except UnifyError as exc:
+        click.echo(f"unify: error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"unify: hint: {exc.hint}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2 if isinstance(exc, click.UsageError) else exc.exit_code
+    except click.Abort:
+        click.echo("unify: aborted", err=True)
+        return 1
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except Exception:  # an internal error: keep the traceback, show one line
+        with tempfile.NamedTemporaryFile("w", prefix="unify-crash-", suffix=".log",
+                                         delete=False) as log:
+            traceback.print_exc(file=log)
+        click.echo(f"unify: internal error; the traceback is in {log.name} "
+                   "(please attach it to a bug report)", err=True)
+        return 3
+    return 0

@@ -1,0 +1,425 @@
+"""Stage 2: the inventory. Which classes are models, which files depend on them.
+
+Input: the per-file facts from :mod:`unify.scan`. Output: :class:`Inventory`,
+frozen plain data that ``check`` and ``plan`` read and ``scan --json`` prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from unify.classify import Classifier
+from unify.facts import ClassFact, ColumnFact, ModuleFacts, RelationshipFact
+from unify.resolve import ClassRef, ModuleIndex
+from unify.scan import ScanResult
+
+
+@dataclass(frozen=True)
+class HelperInfo:
+    name: str
+    path: str
+    line: int
+    kind: str  # enum | mixin | abstract | table | constant | function | class | imported
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    path: str
+    line: int
+    end_line: int
+    module: str  # dotted module name under the project's root
+    base: str  # the declarative base it maps through, "path:expr"
+    tablename: str | None
+    tablename_source: str  # explicit | default | inherited | missing | dynamic
+    schema: str | None
+    parent: str | None  # the model it inherits from (joined / single-table)
+    bases: tuple[str, ...]
+    docstring: str | None
+    columns: tuple[ColumnFact, ...]  # own, then inherited from mixins / abstract bases
+    relationships: tuple[RelationshipFact, ...]
+    table_args: str | None
+    helpers: tuple[str, ...]  # names of module-level helpers it uses
+
+    @property
+    def qualified_table(self) -> str | None:
+        if self.tablename is None:
+            return None
+        return f"{self.schema}.{self.tablename}" if self.schema else self.tablename
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str
+    variable: str
+    path: str
+    line: int
+    schema: str | None
+    columns: tuple[ColumnFact, ...]
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    path: str  # the importing file
+    line: int
+    module: str  # as written ("models", ".models", "app.models.user")
+    target: str  # path of the model / re-export module it reaches
+    form: str  # from | import | star
+    names: tuple[tuple[str, str | None], ...]
+    scope: str  # module | function | class
+    flags: tuple[str, ...]  # relative, aliased, lazy, try, type_checking, all, submodule
+
+
+@dataclass(frozen=True)
+class StringRef:
+    path: str
+    line: int
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class DynamicImport:
+    path: str
+    line: int
+    call: str
+    argument: str
+    target: str | None  # the model module it names, when known
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """An import that cannot work: a missing local module, or a name a model module lacks."""
+
+    path: str
+    line: int
+    module: str  # as written
+    name: str | None  # None: the module itself is missing
+
+
+@dataclass(frozen=True)
+class ParseError:
+    path: str
+    line: int
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Inventory:
+    repo: str
+    scope: str
+    files_scanned: int
+    model_modules: tuple[str, ...]
+    reexport_modules: tuple[str, ...]
+    bases: tuple[str, ...]
+    models: tuple[ModelInfo, ...]
+    tables: tuple[TableInfo, ...]
+    helpers: tuple[HelperInfo, ...]
+    dependents: tuple[ImportSite, ...]
+    string_refs: tuple[StringRef, ...]
+    dynamic_imports: tuple[DynamicImport, ...]
+    unresolved: tuple[Unresolved, ...]
+    parse_errors: tuple[ParseError, ...]
+
+    @property
+    def dependent_files(self) -> tuple[str, ...]:
+        return tuple(sorted({site.path for site in self.dependents}))
+
+
+# ---------------------------------------------------------------------------
+
+
+def module_dotted(path: str, scope: str) -> str:
+    rel = path[len(scope) + 1 :] if scope and path.startswith(scope + "/") else path
+    parts = rel[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+_CAMEL = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
+
+
+def snake_case(name: str) -> str:
+    """Flask-SQLAlchemy's default table name: ``StrategyTemplate`` -> ``strategy_template``."""
+    return _CAMEL.sub(r"_\1", name).lower().lstrip("_")
+
+
+def build_inventory(result: ScanResult) -> Inventory:
+    parsed = [m for m in result.modules if m.error is None]
+    index = ModuleIndex(parsed)
+    classifier = Classifier(index)
+    models = _models(index, classifier, result.scope)
+    model_modules = tuple(sorted({m.path for m in models}))
+    reexports = _reexport_modules(index, classifier, set(model_modules))
+    targets = set(model_modules) | set(reexports)
+    return Inventory(
+        repo=str(result.repo),
+        scope=result.scope,
+        files_scanned=len(result.modules),
+        model_modules=model_modules,
+        reexport_modules=reexports,
+        bases=tuple(sorted(classifier.roots)),
+        models=models,
+        tables=_tables(parsed),
+        helpers=_helpers(index, classifier, models),
+        dependents=tuple(s for m in parsed for s in _sites(index, m, targets, reexports)),
+        string_refs=tuple(
+            StringRef(m.path, r.line, r.kind, r.value) for m in parsed for r in m.string_refs
+        ),
+        dynamic_imports=tuple(
+            DynamicImport(
+                m.path, d.line, d.call, d.argument,
+                _dynamic_target(index, m.path, d.literal, targets),
+            )
+            for m in parsed
+            for d in m.dynamic_imports
+        ),
+        unresolved=tuple(u for m in parsed for u in _unresolved(index, m, targets)),
+        parse_errors=tuple(
+            ParseError(m.path, *m.error) for m in result.modules if m.error is not None
+        ),
+    )
+
+
+# -- models ----------------------------------------------------------------
+
+
+def _models(index: ModuleIndex, classifier: Classifier, scope: str) -> tuple[ModelInfo, ...]:
+    models = []
+    for path, facts in sorted(index.by_path.items()):
+        for cls in facts.classes:
+            if classifier.kind(ClassRef(path, cls.name)) == "model":
+                models.append(_model_info(index, classifier, facts, cls, scope))
+    return tuple(models)
+
+
+def _model_info(
+    index: ModuleIndex, classifier: Classifier, facts: ModuleFacts, cls: ClassFact, scope: str
+) -> ModelInfo:
+    ref = ClassRef(facts.path, cls.name)
+    parent = classifier.parent_model(ref)
+    columns, relationships = classifier.inherited_members(ref)
+    tablename, source = cls.tablename, "explicit"
+    schema = cls.schema
+    if cls.tablename_dynamic:
+        tablename, source = None, "dynamic"
+    elif tablename is None:
+        parent_fact = classifier.class_fact(parent) if parent else None
+        own_pk = any(c.primary_key for c in cls.columns)
+        if parent_fact is not None and not own_pk:
+            parent_info = _model_info(index, classifier, index.by_path[parent.path], parent_fact, scope)
+            tablename, source, schema = parent_info.tablename, "inherited", parent_info.schema
+        elif classifier.flavour(ref) == "flask_sqlalchemy":
+            tablename, source = snake_case(cls.name), "default"
+        elif classifier.flavour(ref) == "sqlmodel":
+            tablename, source = cls.name.lower(), "default"
+        else:
+            source = "missing"
+    return ModelInfo(
+        name=cls.name,
+        path=facts.path,
+        line=cls.line,
+        end_line=cls.end_line,
+        module=module_dotted(facts.path, scope),
+        base=classifier.root_of(ref) or "?",
+        tablename=tablename,
+        tablename_source=source,
+        schema=schema,
+        parent=parent.name if parent else None,
+        bases=cls.bases,
+        docstring=cls.docstring,
+        columns=columns,
+        relationships=relationships,
+        table_args=cls.table_args,
+        helpers=tuple(
+            name for name in cls.names_used if _is_helper(index, classifier, facts.path, name)
+        ),
+    )
+
+
+def _is_helper(index: ModuleIndex, classifier: Classifier, path: str, name: str) -> bool:
+    bindings = index.module_bindings(path).get(name)
+    if not bindings:
+        return False
+    ref = index.resolve_name(path, name)
+    if isinstance(ref, ClassRef):
+        return classifier.kind(ref) in ("plain", "abstract")
+    return ref is None or not classifier.is_base_ref(ref)
+
+
+def _helpers(
+    index: ModuleIndex, classifier: Classifier, models: tuple[ModelInfo, ...]
+) -> tuple[HelperInfo, ...]:
+    seen: dict[tuple[str, str], HelperInfo] = {}
+    for model in models:
+        facts = index.by_path[model.path]
+        for name in model.helpers:
+            if (model.path, name) not in seen:
+                seen[(model.path, name)] = _helper_info(index, classifier, facts, name, model)
+    return tuple(sorted(seen.values(), key=lambda h: (h.path, h.line, h.name)))
+
+
+def _helper_info(
+    index: ModuleIndex, classifier: Classifier, facts: ModuleFacts, name: str, model: ModelInfo
+) -> HelperInfo:
+    binding = index.module_bindings(facts.path)[name][-1]
+    kind = {"function": "function", "import": "imported", "from": "imported"}.get(binding.kind)
+    if binding.kind == "class":
+        cls = next(c for c in facts.classes if c.name == name)
+        if classifier.kind(ClassRef(facts.path, name)) == "abstract":
+            kind = "abstract"
+        elif any(b.split(".")[-1] in ("Enum", "IntEnum", "StrEnum") for b in cls.bases):
+            kind = "enum"
+        elif any(b.split(".")[-1] == name or b == name for b in model.bases):
+            kind = "mixin"
+        else:
+            kind = "class"
+    elif binding.kind == "assign":
+        is_table = any(t.variable == name for t in facts.tables)
+        kind = "table" if is_table else "constant"
+    return HelperInfo(name, facts.path, binding.line, kind or "constant")
+
+
+def _tables(parsed: list[ModuleFacts]) -> tuple[TableInfo, ...]:
+    return tuple(
+        TableInfo(t.name, t.variable, m.path, t.line, t.schema, t.columns)
+        for m in parsed
+        for t in m.tables
+    )
+
+
+def _reexport_modules(
+    index: ModuleIndex, classifier: Classifier, model_modules: set[str]
+) -> tuple[str, ...]:
+    found: set[str] = set()
+    changed = True
+    while changed:  # a re-export of a re-export is one too
+        changed = False
+        for path, facts in index.by_path.items():
+            if path in model_modules or path in found:
+                continue
+            if _reexports(index, classifier, facts, model_modules | found):
+                found.add(path)
+                changed = True
+    return tuple(sorted(found))
+
+
+def _reexports(
+    index: ModuleIndex, classifier: Classifier, facts: ModuleFacts, targets: set[str]
+) -> bool:
+    is_package = facts.path.endswith("__init__.py")
+    exported = set(facts.dunder_all or ())
+    if not is_package and not exported:
+        return False
+    for name, bindings in index.module_bindings(facts.path).items():
+        if not any(b.kind in ("import", "from") for b in bindings):
+            continue
+        if not is_package and name not in exported:
+            continue
+        ref = index.resolve_name(facts.path, name)
+        if isinstance(ref, ClassRef) and classifier.kind(ref) == "model":
+            return True
+    if is_package:
+        return any(src in targets for src in index.star_sources(facts.path))
+    return False
+
+
+# -- dependents --------------------------------------------------------------
+
+
+def _sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str], reexports) -> list[ImportSite]:
+    sites = []
+    exported = set(facts.dunder_all or ())
+    for imp in facts.imports:
+        flags = []
+        if imp.level:
+            flags.append("relative")
+        if any(asname for _, asname in imp.names):
+            flags.append("aliased")
+        if imp.scope == "function":
+            flags.append("lazy")
+        if imp.in_try or imp.in_except:
+            flags.append("try")
+        if imp.type_checking:
+            flags.append("type_checking")
+        if exported & {asname or name for name, asname in imp.names}:
+            flags.append("all")
+        form = "star" if imp.star else imp.kind
+        if imp.kind == "import":
+            for name, _ in imp.names:
+                target = index.resolve_module(facts.path, name)
+                if target in targets and target != facts.path:
+                    sites.append(_site(facts, imp, name, target, form, imp.names, flags))
+            continue
+        target = index.resolve_module(facts.path, imp.module, imp.level)
+        if target is None:
+            continue
+        if target in targets and target != facts.path:
+            sites.append(_site(facts, imp, imp.module, target, form, imp.names, flags))
+            continue
+        for name, asname in imp.names:
+            sub = index.submodule(target, name)
+            if sub in targets and sub != facts.path and not _binds(index, target, name):
+                sites.append(
+                    _site(facts, imp, imp.module, sub, form, ((name, asname),), flags + ["submodule"])
+                )
+    return sites
+
+
+def _binds(index: ModuleIndex, package: str, name: str) -> bool:
+    return not package.endswith("/") and name in index.module_bindings(package)
+
+
+def _site(facts, imp, module, target, form, names, flags) -> ImportSite:
+    return ImportSite(
+        path=facts.path,
+        line=imp.line,
+        module=module,
+        target=target,
+        form=form,
+        names=tuple(names),
+        scope=imp.scope,
+        flags=tuple(flags),
+    )
+
+
+def _unresolved(index: ModuleIndex, facts: ModuleFacts, targets: set[str]) -> list[Unresolved]:
+    found = []
+    for imp in facts.imports:
+        modules = [n for n, _ in imp.names] if imp.kind == "import" else [imp.module]
+        for module in modules:
+            target = index.resolve_module(facts.path, module, imp.level)
+            local = imp.level > 0 or index.local_top_level(module.split(".")[0])
+            if target is None and local:
+                found.append(Unresolved(facts.path, imp.line, module, None))
+            elif imp.kind == "from" and target in targets and not imp.star:
+                for name, _ in imp.names:
+                    if index.defines(target, name) is False:
+                        found.append(Unresolved(facts.path, imp.line, module, name))
+    return found
+
+
+def _dynamic_target(index: ModuleIndex, path: str, literal: str | None, targets: set[str]):
+    if literal is None:
+        return None
+    level = len(literal) - len(literal.lstrip("."))
+    target = index.resolve_module(path, literal, level)
+    return target if target in targets else None
+
+
+__all__ = [
+    "DynamicImport",
+    "HelperInfo",
+    "ImportSite",
+    "Inventory",
+    "ModelInfo",
+    "ParseError",
+    "Unresolved",
+    "StringRef",
+    "TableInfo",
+    "build_inventory",
+    "snake_case",
+]

@@ -1,0 +1,110 @@
+"""Turning results into what people and machines read. No logic beyond layout.
+
+The JSON layout is a documented, stable schema: docs/json-schema.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from unify.diagnostics import Diagnostic
+from unify.inventory import Inventory, ModelInfo
+
+SCHEMA_VERSION = 1
+
+
+def _plain(obj: object) -> object:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x) for x in obj]
+    return obj
+
+
+def summary_counts(inv: Inventory) -> dict[str, int]:
+    return {
+        "files_scanned": inv.files_scanned,
+        "model_modules": len(inv.model_modules),
+        "models": len(inv.models),
+        "dependent_files": len(inv.dependent_files),
+        "import_sites": len(inv.dependents),
+        "dynamic_imports": sum(1 for d in inv.dynamic_imports if d.target),
+        "parse_errors": len(inv.parse_errors),
+    }
+
+
+def _model_json(model: ModelInfo) -> dict[str, object]:
+    data = _plain(model)
+    assert isinstance(data, dict)
+    data["table"] = model.qualified_table
+    return data
+
+
+def inventory_json(inv: Inventory, diagnostics: list[Diagnostic]) -> dict[str, object]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "repo": inv.repo,
+        "scope": inv.scope,
+        "summary": summary_counts(inv),
+        "model_modules": [
+            {
+                "path": path,
+                "models": [m.name for m in inv.models if m.path == path],
+                "kind": "models",
+            }
+            for path in inv.model_modules
+        ]
+        + [{"path": path, "models": [], "kind": "re-export"} for path in inv.reexport_modules],
+        "bases": list(inv.bases),
+        "models": [_model_json(m) for m in inv.models],
+        "tables": _plain(inv.tables),
+        "helpers": _plain(inv.helpers),
+        "dependents": _plain(inv.dependents),
+        "string_refs": _plain(inv.string_refs),
+        "dynamic_imports": _plain(inv.dynamic_imports),
+        "diagnostics": [d.to_dict() for d in diagnostics],
+    }
+
+
+def render_scan(inv: Inventory, diagnostics: list[Diagnostic]) -> str:
+    counts = summary_counts(inv)
+    where = inv.scope or "."
+    lines = [
+        f"Scanned {counts['files_scanned']} Python files in {where}: "
+        f"{counts['models']} models in {counts['model_modules']} model modules, "
+        f"{counts['import_sites']} import sites in {counts['dependent_files']} dependent files.",
+        "",
+        "Model modules:",
+    ]
+    for path in inv.model_modules:
+        names = [m.name for m in inv.models if m.path == path]
+        lines.append(f"  {path} ({len(names)}): {', '.join(names)}")
+    for path in inv.reexport_modules:
+        lines.append(f"  {path} (re-exports)")
+    if inv.dependents:
+        lines += ["", "Dependents (import sites per module):"]
+        per_target = Counter(site.target for site in inv.dependents)
+        for target, count in sorted(per_target.items()):
+            files = len({s.path for s in inv.dependents if s.target == target})
+            lines.append(f"  {target}: {count} sites in {files} files")
+    dynamic = [d for d in inv.dynamic_imports if d.target]
+    if dynamic:
+        lines += ["", "Dynamic imports (reported, not rewritable):"]
+        lines += [f"  {d.path}:{d.line}: {d.call}({d.argument})" for d in dynamic]
+    problems = [d for d in diagnostics if d.code == "U001"]
+    if problems:
+        lines += ["", "Files skipped:"]
+        lines += [f"  {d.path}:{d.line}: {d.message} ({d.hint})" for d in problems]
+    lines += ["", "Next: `unify check` lists what is broken; `unify scan --json` gives all details."]
+    return "\n".join(lines)
+
+
+def render_check(diagnostics: list[Diagnostic], files_scanned: int) -> str:
+    if not diagnostics:
+        return f"All checks passed ({files_scanned} files)."
+    lines = [str(d) for d in diagnostics]
+    by_code = Counter(d.code for d in diagnostics)
+    summary = ", ".join(f"{code} x{n}" for code, n in sorted(by_code.items()))
+    lines.append(f"Found {len(diagnostics)} problems in {files_scanned} files ({summary}).")
+    return "\n".join(lines)

@@ -1,0 +1,268 @@
+"""Where does a name come from? Modules, imports and bindings across files.
+
+Projects run with different roots on ``sys.path`` (``src/backend`` for
+``from models import User``, the repository root for ``app.models``), so every
+file is indexed under every dotted suffix of its path. An absolute import is
+resolved to the candidate whose root is an ancestor of the importing file,
+preferring the shallowest such root (the way a project's top-level package
+shadows a same-named subpackage).
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Union
+
+from unify.facts import ImportFact, ModuleFacts
+
+
+@dataclass(frozen=True)
+class ModRef:
+    path: str  # a file, or "dir/" for a namespace package
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ValueRef:
+    path: str
+    name: str
+    value: str  # source text of the assigned expression
+
+
+@dataclass(frozen=True)
+class ExtRef:
+    qualname: str  # something outside the project, e.g. "flask_sqlalchemy.SQLAlchemy"
+
+
+@dataclass(frozen=True)
+class AttrRef:
+    base: "Ref"
+    attr: str
+
+
+Ref = Union[ModRef, ClassRef, ValueRef, ExtRef, AttrRef]
+
+
+def _module_parts(path: str) -> tuple[list[str], bool]:
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        return parts[:-1], True
+    return parts, False
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str  # class | assign | import | from | function | other
+    line: int
+    in_except: bool
+    payload: object  # ClassFact name, AssignFact value, ImportFact, ...
+
+
+class ModuleIndex:
+    """All modules in scope, their dotted names and their module-level bindings."""
+
+    def __init__(self, modules: Iterable[ModuleFacts]) -> None:
+        self.by_path: dict[str, ModuleFacts] = {m.path: m for m in modules}
+        self.names: dict[str, list[tuple[str, str]]] = defaultdict(list)  # dotted -> (key, root)
+        for path in sorted(self.by_path):
+            parts, _ = _module_parts(path)
+            self._index(parts, path)
+        dirs = {posixpath.dirname(p) for p in self.by_path} - {""}
+        for d in list(dirs):  # every ancestor folder is a (namespace) package candidate
+            while "/" in d:
+                d = d.rsplit("/", 1)[0]
+                dirs.add(d)
+        for d in sorted(dirs):
+            if d + "/__init__.py" not in self.by_path:
+                self._index(d.split("/"), d + "/")
+        self.bindings: dict[str, dict[str, list[Binding]]] = {}
+        self._resolving: set[tuple[str, str]] = set()
+
+    def _index(self, parts: list[str], key: str) -> None:
+        for i in range(len(parts)):
+            self.names[".".join(parts[i:])].append((key, "/".join(parts[:i])))
+
+    # -- modules ------------------------------------------------------------
+    def local_top_level(self, name: str) -> bool:
+        return name in self.names
+
+    def resolve_module(self, importer: str, module: str, level: int = 0) -> str | None:
+        """File path (or "dir/" for a namespace package) of an imported module."""
+        if level:
+            base = posixpath.dirname(importer)
+            for _ in range(level - 1):
+                base = posixpath.dirname(base)
+            rest = module.lstrip(".")
+            target = posixpath.join(base, *rest.split(".")) if rest else base
+            keys = (target + ".py", target + "/__init__.py") if rest else (target + "/__init__.py",)
+            for key in keys:
+                if key in self.by_path:
+                    return key
+            return target + "/" if rest == "" or any(
+                p.startswith(target + "/") for p in self.by_path
+            ) else None
+        return self._absolute(posixpath.dirname(importer), module)
+
+    @lru_cache(maxsize=None)
+    def _absolute(self, importer_dir: str, module: str) -> str | None:
+        candidates = self.names.get(module)
+        if not candidates:
+            return None
+
+        def is_ancestor(root: str) -> bool:
+            return root == "" or importer_dir == root or importer_dir.startswith(root + "/")
+
+        pool = [c for c in candidates if is_ancestor(c[1])] or candidates
+        pool.sort(key=lambda c: (c[1].count("/") + (c[1] != ""), c[0].endswith("/"), c[0]))
+        return pool[0][0]
+
+    def submodule(self, package: str, name: str) -> str | None:
+        """``pkg/name.py`` (or its package) for ``from pkg import name``."""
+        folder = package[:-1] if package.endswith("/") else posixpath.dirname(package)
+        if not package.endswith("/") and not package.endswith("/__init__.py"):
+            return None
+        target = posixpath.join(folder, name) if folder else name
+        for key in (target + ".py", target + "/__init__.py"):
+            if key in self.by_path:
+                return key
+        if any(p.startswith(target + "/") for p in self.by_path):
+            return target + "/"
+        return None
+
+    # -- bindings -------------------------------------------------------------
+    def module_bindings(self, path: str) -> dict[str, list[Binding]]:
+        cached = self.bindings.get(path)
+        if cached is not None:
+            return cached
+        facts = self.by_path[path]
+        table: dict[str, list[Binding]] = defaultdict(list)
+        for cls in facts.classes:
+            table[cls.name].append(Binding("class", cls.line, cls.in_except, cls.name))
+        for assign in facts.assigns:
+            table[assign.name].append(Binding("assign", assign.line, assign.in_except, assign.value))
+        for name, line in facts.functions:
+            table[name].append(Binding("function", line, False, name))
+        for imp in facts.imports:
+            if imp.scope != "module" or imp.type_checking or imp.star:
+                continue
+            for name, asname in imp.names:
+                bound = asname or (name.split(".")[0] if imp.kind == "import" else name)
+                table[bound].append(Binding(imp.kind, imp.line, imp.in_except, (imp, name, asname)))
+        for name in facts.stored_names:
+            if name not in table:
+                table[name].append(Binding("other", 0, False, None))
+        self.bindings[path] = table
+        return table
+
+    def star_sources(self, path: str) -> list[str | None]:
+        """Modules this module star-imports at module level (None: not resolvable)."""
+        facts = self.by_path[path]
+        return [
+            self.resolve_module(path, imp.module, imp.level)
+            for imp in facts.imports
+            if imp.star and imp.scope == "module" and not imp.type_checking
+        ]
+
+    def defines(self, path: str, name: str) -> bool | None:
+        """Does ``from <path> import name`` work? None when unknowable (opaque star import)."""
+        if path.endswith("/"):
+            return self.submodule(path, name) is not None or None
+        if name in self.module_bindings(path) or self.submodule(path, name):
+            return True
+        for source in self.star_sources(path):
+            if source is None or source.endswith("/"):
+                return None
+            if self.defines(source, name) in (True, None):
+                return True
+        if "__getattr__" in self.module_bindings(path):
+            return None
+        return False
+
+    def resolve_name(self, path: str, name: str) -> Ref | None:
+        if path.endswith("/"):
+            sub = self.submodule(path, name)
+            return ModRef(sub) if sub else None
+        key = (path, name)
+        if key in self._resolving:
+            return None
+        self._resolving.add(key)
+        try:
+            return self._resolve_name(path, name)
+        finally:
+            self._resolving.discard(key)
+
+    def _resolve_name(self, path: str, name: str) -> Ref | None:
+        candidates = self.module_bindings(path).get(name)
+        if not candidates:
+            for source in self.star_sources(path):
+                if source is not None and (ref := self.resolve_name(source, name)):
+                    return ref
+            sub = self.submodule(path, name)
+            return ModRef(sub) if sub else None
+        binding = _pick(candidates)
+        if binding.kind == "class":
+            return ClassRef(path, name)
+        if binding.kind == "function":
+            return ValueRef(path, name, "<function>")
+        if binding.kind == "assign":
+            return self._resolve_value(path, name, str(binding.payload))
+        if binding.kind in ("import", "from"):
+            imp, imported, asname = binding.payload  # type: ignore[misc]
+            return self._resolve_import(path, imp, imported, asname)
+        return None
+
+    def _resolve_value(self, path: str, name: str, value: str) -> Ref | None:
+        try:
+            node = ast.parse(value, mode="eval").body
+        except SyntaxError:
+            return ValueRef(path, name, value)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self.resolve_expr(path, value)
+        return ValueRef(path, name, value)
+
+    def _resolve_import(self, path: str, imp: ImportFact, imported: str, asname: str | None) -> Ref | None:
+        if imp.kind == "import":
+            target_name = imported if asname else imported.split(".")[0]
+            target = self.resolve_module(path, target_name)
+            return ModRef(target) if target else ExtRef(target_name)
+        module = self.resolve_module(path, imp.module, imp.level)
+        if module is None:
+            if imp.level or self.local_top_level(imp.module.split(".")[0]):
+                return None
+            return ExtRef(f"{imp.module}.{imported}")
+        return self.resolve_name(module, imported)
+
+    def resolve_expr(self, path: str, text: str) -> Ref | None:
+        """What a dotted expression such as ``db.Model`` refers to in ``path``."""
+        parts = text.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        ref = self.resolve_name(path, parts[0])
+        for attr in parts[1:]:
+            if ref is None:
+                return None
+            ref = self.attribute(ref, attr)
+        return ref
+
+    def attribute(self, ref: Ref, attr: str) -> Ref | None:
+        if isinstance(ref, ModRef):
+            return self.resolve_name(ref.path, attr)
+        if isinstance(ref, ExtRef):
+            return ExtRef(f"{ref.qualname}.{attr}")
+        return AttrRef(ref, attr)
+
+
+def _pick(candidates: list[Binding]) -> Binding:
+    """The binding that wins: not a fallback in `except`, not `= None`, else the last."""
+    pool = [b for b in candidates if not b.in_except] or candidates
+    meaningful = [b for b in pool if not (b.kind == "assign" and b.payload == "None")]
+    return (meaningful or pool)[-1]
