@@ -123,9 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.main(args=list(argv) if argv is not None else None, prog_name="unify",
                  standalone_mode=False)
     except UnifyError as exc:
-        click.echo(f"unify: error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"unify: hint: {exc.hint}", err=True)
+        hint = f" ({exc.hint})" if exc.hint else ""
+        click.echo(f"unify: error: {exc.message}{hint}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
