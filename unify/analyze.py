@@ -134,13 +134,14 @@ def duplicate_tables(inv: Inventory) -> Iterator[Diagnostic]:
 def _column_diff(a: ModelInfo, b: ModelInfo) -> str:
     cols_a = {c.name: c for c in a.columns}
     cols_b = {c.name: c for c in b.columns}
+    label_a, label_b = (a.name, b.name) if a.name != b.name else (a.path, b.path)
     parts = []
     only_a = sorted(set(cols_a) - set(cols_b))
     only_b = sorted(set(cols_b) - set(cols_a))
     if only_a:
-        parts.append(f"only in {a.name}: {', '.join(only_a)}")
+        parts.append(f"only in {label_a}: {', '.join(only_a)}")
     if only_b:
-        parts.append(f"only in {b.name}: {', '.join(only_b)}")
+        parts.append(f"only in {label_b}: {', '.join(only_b)}")
     for name in sorted(set(cols_a) & set(cols_b)):
         if cols_a[name].type != cols_b[name].type and cols_a[name].type and cols_b[name].type:
             parts.append(f"{name}: {cols_a[name].type} vs {cols_b[name].type}")

@@ -14,7 +14,15 @@ from unify import __version__, api
 from unify.analyze import analyze
 from unify.diagnostics import CODES, validate_codes
 from unify.errors import UnifyError
-from unify.output import inventory_json, render_check, render_scan
+from unify.output import (
+    inventory_json,
+    plan_json,
+    render_check,
+    render_plan,
+    render_problems,
+    render_scan,
+)
+from unify.plan import RETIRE_MODES
 
 repo_option = click.option(
     "--repo",
@@ -44,6 +52,8 @@ def cli() -> None:
     \b
     unify scan   [PATH]          inventory: models, model modules, dependents
     unify check  [PATH]          lint the models: what is broken today
+    unify plan   [PATH]          write the editable merge plan (plans/models.toml)
+    unify plan --check FILE      validate a hand-edited plan
 
     Every command works on the git work tree around PATH (or --repo), prints a
     summary for people and --json for machines, and exits 0 (ok), 1 (findings
@@ -115,6 +125,64 @@ def check(
     else:
         click.echo(render_check(list(result.diagnostics), result.inventory.files_scanned))
     sys.exit(result.return_code)
+
+
+@cli.command()
+@click.argument("path", required=False)
+@repo_option
+@json_option
+@click.option("-o", "--output", metavar="FILE",
+              help="Where to write the plan (default: plans/models.toml in the repository; "
+                   "- for stdout only).")
+@click.option("--target", metavar="FILE",
+              help="The unified module to create (default: the package __init__.py holding "
+                   "most model files, else the most imported model file).")
+@click.option("--compat", metavar="FILE",
+              help="The temporary compatibility module (default: models_compat.py beside "
+                   "the target).")
+@click.option("--source", "sources", multiple=True, metavar="FILE",
+              help="A model file to merge (repeatable; default: every model file in PATH).")
+@click.option("--retire", type=click.Choice(RETIRE_MODES), default="shim", show_default=True,
+              help="What becomes of the old model files.")
+@click.option("--force", is_flag=True, help="Overwrite an existing plan file.")
+@click.option("--check", "check_file", metavar="FILE",
+              help="Validate a hand-edited plan against the current tree instead of "
+                   "writing one.")
+def plan(
+    path: str | None, repo: str | None, as_json: bool, output: str | None,
+    target: str | None, compat: str | None, sources: tuple[str, ...], retire: str,
+    force: bool, check_file: str | None,
+) -> None:
+    """Write the merge plan: sections, conflicts, aliases, fixes. Changes no code.
+
+    The plan is a commented TOML file to review and edit before `unify apply`.
+    Same repository, same plan, byte for byte. Exit 0 when the plan is ready,
+    1 when a conflict needs your decision (resolution = "?") or --check finds
+    problems, 2 on bad input.
+
+    \b
+    Examples:
+      unify plan                                  # writes plans/models.toml
+      unify plan src/backend --target src/backend/models.py -o plans/backend.toml
+      unify plan --check plans/models.toml        # after editing it
+    """
+    if check_file:
+        loaded, result, _ = api.load_plan(check_file, repo)
+        if as_json:
+            data = plan_json(loaded, check_file, result.problems) if loaded else {
+                "path": check_file, "problems": [vars(p) for p in result.problems]}
+            click.echo(json.dumps(data, indent=2))
+        else:
+            click.echo(render_problems(check_file, result.problems))
+        sys.exit(result.return_code)
+    made = api.make_plan(path, repo, output, target, compat, sources, retire, force)
+    if as_json:
+        click.echo(json.dumps(plan_json(made.plan, made.path), indent=2))
+    elif output == "-":
+        click.echo(made.text, nl=False)
+    else:
+        click.echo(render_plan(made.plan, made.path))
+    sys.exit(1 if made.plan.unsettled else 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -83,6 +83,7 @@ def extract(path: str, source: bytes) -> ModuleFacts:
         dynamic_imports=tuple(walker.dynamic),
         dunder_all=walker.dunder_all,
         stored_names=tuple(sorted(walker.stored)),
+        docstring=ast.get_docstring(tree),
     )
 
 

@@ -121,6 +121,7 @@ class ModuleFacts:
     dynamic_imports: tuple[DynamicImportFact, ...] = ()
     dunder_all: tuple[str, ...] | None = None
     stored_names: tuple[str, ...] = ()  # every other name bound at module level
+    docstring: str | None = None
     error: tuple[int, str, str] | None = field(default=None)  # (line, message, hint)
 
 

@@ -60,3 +60,13 @@ def list_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
     return sorted(
         (p, b) for p, b in files.items() if p.endswith(".py") and (repo / p).is_file()
     )
+
+
+def head_commit(repo: Path) -> str:
+    """The commit HEAD points at; a repository without commits is refused."""
+    try:
+        return _git(repo, "rev-parse", "--verify", "HEAD").decode().strip()
+    except InputError:
+        raise InputError(
+            f"{repo} has no commits yet", "commit your work first: unify plans against a commit"
+        ) from None

@@ -122,6 +122,7 @@ class Inventory:
     dynamic_imports: tuple[DynamicImport, ...]
     unresolved: tuple[Unresolved, ...]
     parse_errors: tuple[ParseError, ...]
+    module_docs: tuple[tuple[str, str], ...] = ()  # (model module, its docstring)
 
     @property
     def dependent_files(self) -> tuple[str, ...]:
@@ -180,6 +181,9 @@ def build_inventory(result: ScanResult) -> Inventory:
         unresolved=tuple(u for m in parsed for u in _unresolved(index, m, targets)),
         parse_errors=tuple(
             ParseError(m.path, *m.error) for m in result.modules if m.error is not None
+        ),
+        module_docs=tuple(
+            (p, index.by_path[p].docstring or "") for p in model_modules
         ),
     )
 

@@ -108,3 +108,47 @@ def render_check(diagnostics: list[Diagnostic], files_scanned: int) -> str:
     summary = ", ".join(f"{code} x{n}" for code, n in sorted(by_code.items()))
     lines.append(f"Found {len(diagnostics)} problems in {files_scanned} files ({summary}).")
     return "\n".join(lines)
+
+
+def plan_json(plan, path, problems=()) -> dict[str, object]:
+    data = _plain(plan)
+    assert isinstance(data, dict)
+    data["path"] = str(path) if path else None
+    data["unsettled"] = [c.name for c in plan.unsettled]
+    data["problems"] = [_plain(p) for p in problems]
+    return data
+
+
+def render_plan(plan, path) -> str:
+    enabled = [a for a in plan.aliases if a.enabled]
+    suggested = len(plan.aliases) - len(enabled)
+    open_ = plan.unsettled
+    lines = [f"Plan written to {path}" if path else "Plan (not written):"]
+    lines.append(f"  target     {plan.target} (compat: {plan.compat}; old files: {plan.retire})")
+    lines.append(f"  sources    {', '.join(plan.sources)}")
+    lines.append(f"  sections   {len(plan.sections)}: " + ", ".join(
+        f"{s.title} ({len(s.models)})" for s in plan.sections))
+    lines.append(f"  conflicts  {len(plan.conflicts)}: {len(plan.conflicts) - len(open_)} settled, "
+                 f"{len(open_)} open" + (f" ({', '.join(c.name for c in open_)})" if open_ else ""))
+    lines.append(f"  aliases    {len(enabled)}" + (f" (+{suggested} suggested, commented out)"
+                                                    if suggested else ""))
+    lines.append(f"  fixes      {len(plan.fixes)}")
+    for dep in plan.dependents:
+        lines.append(f"  dependents {dep.module}: {dep.sites} import sites in {dep.files} files")
+    if plan.unrewritable:
+        lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports apply cannot rewrite")
+    shown = path or "the plan"
+    if open_:
+        lines.append(f"Next: decide the open conflicts in {shown} (resolution = \"?\"), "
+                     f"then `unify plan --check {shown}`.")
+    else:
+        lines.append(f"Next: review {shown}, then `unify apply {shown} --branch unify/models`.")
+    return "\n".join(lines)
+
+
+def render_problems(path, problems) -> str:
+    if not problems:
+        return f"{path}: the plan is valid."
+    lines = [p.render(str(path)) for p in problems]
+    lines.append(f"Found {len(problems)} problems in {path}.")
+    return "\n".join(lines)

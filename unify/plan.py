@@ -1,0 +1,552 @@
+"""Stage 4: the plan. Pure data: which models go where, and every decision made.
+
+:func:`build_plan` turns an inventory and its diagnostics into a :class:`Plan`
+with defaults a reviewer can keep; :mod:`unify.planfile` renders it to an
+editable TOML file and reads it back. Nothing here touches the repository.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from unify.diagnostics import Diagnostic
+from unify.inventory import ImportSite, Inventory, ModelInfo
+from unify.similarity import probable_duplicates
+
+PLAN_VERSION = 1
+RETIRE_MODES = ("shim", "archive", "delete")
+RESOLUTIONS = ("keep", "merge", "rename", "?")
+FIX_KINDS = ("foreign_key", "column_type", "drop_relationship", "add_back_populates")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    models: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    ref: str  # "path:Class"
+    line: int
+    table: str | None
+    columns: int
+    problems: int  # broken foreign keys on the class (U103/U104/U105)
+    importers: int  # import sites that name it
+    home: bool = True  # lives beside the target (the project's new home for models)
+    legacy: bool = False  # its path or docstring says legacy / old / deprecated
+
+    def describe(self) -> str:
+        notes = [f"table {self.table}", f"{self.columns} columns",
+                 f"{self.problems} broken foreign keys", f"{self.importers} importers"]
+        if not self.home:
+            notes.append("outside the target's folder")
+        if self.legacy:
+            notes.append("marked legacy")
+        return ", ".join(notes)
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    column: str
+    choice: str  # "path:Class" whose definition wins, or "?"
+    definitions: tuple[tuple[str, str], ...]  # (candidate ref, definition summary)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    name: str  # the class name in the target
+    kind: str  # duplicate-class | duplicate-table
+    candidates: tuple[Candidate, ...]
+    resolution: str  # keep | merge | rename | ?
+    keep: str | None  # the primary candidate ("path:Class")
+    reason: str
+    columns: tuple[ColumnChoice, ...] = ()
+    renames: tuple[tuple[str, str], ...] = ()  # (candidate ref, new class name) for "rename"
+
+
+@dataclass(frozen=True)
+class Alias:
+    old: str
+    new: str
+    reason: str
+    enabled: bool = True
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Fix:
+    kind: str  # foreign_key | column_type | drop_relationship | add_back_populates
+    model: str
+    attr: str
+    at: str  # "path:line"
+    old: str
+    new: str
+    reason: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class DependentSummary:
+    module: str  # a source or re-export module
+    files: int
+    sites: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    base_commit: str
+    scope: str
+    target: str
+    compat: str
+    retire: str
+    header: str
+    sources: tuple[str, ...]
+    fingerprints: tuple[tuple[str, str], ...]
+    sections: tuple[Section, ...]
+    conflicts: tuple[Conflict, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    dependents: tuple[DependentSummary, ...] = ()
+    unrewritable: tuple[str, ...] = ()
+    version: int = PLAN_VERSION
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def unsettled(self) -> tuple[Conflict, ...]:
+        return tuple(
+            c for c in self.conflicts
+            if c.resolution == "?" or any(col.choice == "?" for col in c.columns)
+        )
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        return tuple(name for section in self.sections for name in section.models)
+
+
+# ---------------------------------------------------------------------------
+
+
+def ref(model: ModelInfo) -> str:
+    return f"{model.path}:{model.name}"
+
+
+def build_plan(
+    inv: Inventory,
+    diagnostics: list[Diagnostic],
+    base_commit: str,
+    fingerprints: dict[str, str],
+    target: str | None = None,
+    compat: str | None = None,
+    sources: tuple[str, ...] = (),
+    retire: str = "shim",
+) -> Plan:
+    """The default plan: every decision made by the stated policies."""
+    sources = sources or _default_sources(inv)
+    models = [m for m in inv.models if m.path in sources]
+    target = target or default_target(inv, sources)
+    compat = compat or posixpath.join(posixpath.dirname(target), "models_compat.py")
+    conflicts = tuple(_conflicts(inv, models, diagnostics, target))
+    winners = _final_names(models, conflicts)
+    aliases = _aliases(inv, models, conflicts, sources, winners)
+    return Plan(
+        base_commit=base_commit,
+        scope=inv.scope,
+        target=target,
+        compat=compat,
+        retire=retire,
+        header="Database initialization and shared helpers",
+        sources=tuple(sources),
+        fingerprints=tuple(sorted(fingerprints.items())),
+        sections=default_sections(inv, models, winners),
+        conflicts=conflicts,
+        aliases=aliases,
+        fixes=tuple(_fixes(models, diagnostics)),
+        dependents=_dependent_summary(inv, sources),
+        unrewritable=tuple(
+            f"{d.path}:{d.line} {d.call}({d.argument})"
+            for d in inv.dynamic_imports if d.target in set(sources) | set(inv.reexport_modules)
+        ),
+    )
+
+
+def _default_sources(inv: Inventory) -> tuple[str, ...]:
+    return inv.model_modules
+
+
+def _importers(inv: Inventory, path: str) -> int:
+    return sum(1 for site in inv.dependents if site.target == path)
+
+
+def default_target(inv: Inventory, sources: tuple[str, ...]) -> str:
+    """The package ``__init__.py`` holding most sources, else the most-imported source."""
+    by_dir: dict[str, int] = defaultdict(int)
+    for path in sources:
+        by_dir[posixpath.dirname(path)] += 1
+    folder, count = max(sorted(by_dir.items()), key=lambda kv: kv[1])
+    if folder and count > 1:
+        return posixpath.join(folder, "__init__.py")
+    return max(sorted(sources), key=lambda p: _importers(inv, p))
+
+
+# -- conflicts ------------------------------------------------------------------
+
+
+def _groups(models: list[ModelInfo]) -> list[list[ModelInfo]]:
+    """Union of same class name and same table: each group is one entity."""
+    parent = list(range(len(models)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_key: dict[tuple[str, str], int] = {}
+    for i, model in enumerate(models):
+        keys = [("name", model.name)]
+        if model.qualified_table and model.tablename_source != "inherited":
+            keys.append(("table", model.qualified_table))
+        for key in keys:
+            if key in by_key:
+                parent[find(i)] = find(by_key[key])
+            else:
+                by_key[key] = i
+    groups: dict[int, list[ModelInfo]] = defaultdict(list)
+    for i, model in enumerate(models):
+        groups[find(i)].append(model)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+_LEGACY = re.compile(r"(?i)(?<![a-z])(legacy|old|deprecated|archived?|backup|obsolete)(?![a-z])")
+
+
+def _candidate(inv: Inventory, model: ModelInfo, diagnostics, target: str) -> Candidate:
+    problems = sum(
+        1 for d in diagnostics
+        if d.path == model.path and d.subject.startswith(model.name + ".")
+        and d.code in ("U103", "U104", "U105")
+    )
+    importers = sum(
+        1 for site in inv.dependents
+        if site.target == model.path and any(name == model.name for name, _ in site.names)
+    )
+    folder = posixpath.dirname(target)
+    home = posixpath.dirname(model.path) == folder or model.path.startswith(folder + "/") \
+        if folder else "/" not in model.path
+    doc = dict(inv.module_docs).get(model.path, "") + " " + (model.docstring or "")
+    legacy = bool(_LEGACY.search(model.path) or _LEGACY.search(doc))
+    return Candidate(ref(model), model.line, model.qualified_table, len(model.columns),
+                     problems, importers, home, legacy)
+
+
+def _conflicts(inv: Inventory, models: list[ModelInfo], diagnostics, target: str):
+    for group in _groups(models):
+        group.sort(key=lambda m: (m.path, m.line))
+        candidates = [_candidate(inv, m, diagnostics, target) for m in group]
+        tables = {m.qualified_table for m in group}
+        kind = "duplicate-table" if len(tables) == 1 and len({m.name for m in group}) > 1 \
+            else "duplicate-class"
+        if len(tables) > 1:
+            yield _rename(group, candidates, kind)
+            continue
+        yield _settle(group, candidates, kind, diagnostics)
+
+
+POLICY = ("fewest broken foreign keys, then beside the target, then not marked legacy, "
+          "then most importers, then most columns")
+
+
+def _rank(c: Candidate) -> tuple[int, bool, bool, int, int]:
+    return (c.problems, not c.home, c.legacy, -c.importers, -c.columns)
+
+
+def _settle(group, candidates, kind, diagnostics) -> Conflict:
+    ranked = sorted(zip(candidates, group), key=lambda cm: _rank(cm[0]))
+    (best, winner), (second, _) = ranked[0], ranked[1]
+    if _rank(best) == _rank(second):
+        return Conflict(
+            name=winner.name, kind=kind, candidates=tuple(candidates), resolution="?",
+            keep=None, reason=f"the candidates tie on every criterion of the policy "
+            f"({POLICY}): pick one",
+        )
+    columns = _column_choices(winner, [m for _, m in ranked[1:]], diagnostics)
+    extra = any(
+        {c.name for c in m.columns} - {c.name for c in winner.columns} for _, m in ranked[1:]
+    )
+    resolution = "merge" if extra or columns else "keep"
+    why = f"policy ({POLICY}) picks {ref(winner)}; "
+    why += ("the others have columns it lacks, so they are merged into it"
+            if resolution == "merge" else "the others add nothing it lacks")
+    return Conflict(
+        name=winner.name, kind=kind, candidates=tuple(candidates), resolution=resolution,
+        keep=ref(winner), reason=why, columns=columns,
+    )
+
+
+def _column_choices(winner: ModelInfo, others: list[ModelInfo], diagnostics):
+    choices = []
+    mine = {c.name: c for c in winner.columns}
+    broken = {(d.path, d.subject) for d in diagnostics if d.code in ("U103", "U104", "U105")}
+    for other in others:
+        for col in other.columns:
+            own = mine.get(col.name)
+            if own is None or _definition(own) == _definition(col):
+                continue
+            own_bad = (winner.path, f"{winner.name}.{col.name}") in broken
+            other_bad = (other.path, f"{other.name}.{col.name}") in broken
+            choice = ref(other) if own_bad and not other_bad else ref(winner)
+            choices.append(ColumnChoice(
+                column=col.name, choice=choice,
+                definitions=((ref(winner), _definition(own)), (ref(other), _definition(col))),
+            ))
+    return tuple(choices)
+
+
+def _definition(col) -> str:
+    parts = [col.type or "?"]
+    if col.foreign_key:
+        parts.append(f"FK {col.foreign_key}")
+    if col.primary_key:
+        parts.append("primary key")
+    if col.unique:
+        parts.append("unique")
+    if col.nullable is not None:
+        parts.append("nullable" if col.nullable else "not null")
+    return ", ".join(parts)
+
+
+def _rename(group, candidates, kind) -> Conflict:
+    """Same class name, different tables: keep both mapped, rename the less used ones."""
+    ranked = sorted(zip(candidates, group), key=lambda cm: _rank(cm[0]))
+    winner = ranked[0][1]
+    tables = ", ".join(sorted(f"{ref(m)} -> {m.qualified_table}" for m in group))
+    return Conflict(
+        name=winner.name, kind=kind, candidates=tuple(candidates), resolution="rename",
+        keep=ref(winner),
+        reason=f"one class name, different tables ({tables}): all stay mapped; "
+        f"{ref(winner)} keeps the name (policy), the others are renamed below. "
+        "Alternative: keep = one candidate and resolution = \"keep\" (drops the other "
+        "tables' mapping)",
+        renames=tuple((ref(m), _renamed(m, group)) for _, m in ranked[1:]),
+    )
+
+
+def _renamed(model: ModelInfo, group: list[ModelInfo]) -> str:
+    """A distinct name for a same-named class: its first differing folder, camel-cased."""
+    others = [m.path.split("/") for m in group if m is not model]
+    mine = model.path.split("/")
+    for i, part in enumerate(mine[:-1]):
+        if all(len(o) <= i or o[i] != part for o in others):
+            return _camel(part) + model.name
+    return _camel(posixpath.splitext(mine[-1])[0]) + model.name
+
+
+def _camel(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", text) if w)
+
+
+def _final_names(models: list[ModelInfo], conflicts: tuple[Conflict, ...]) -> dict[str, str]:
+    """``path:Class`` -> the class name it has in the target."""
+    names = {ref(m): m.name for m in models}
+    for conflict in conflicts:
+        primary = conflict.keep or conflict.candidates[0].ref
+        for cand in conflict.candidates:
+            names[cand.ref] = names[primary] if conflict.resolution in ("keep", "merge") \
+                else names[cand.ref]
+        for cand_ref, new in conflict.renames:
+            if conflict.resolution == "rename":
+                names[cand_ref] = new
+    return names
+
+
+# -- aliases ---------------------------------------------------------------------
+
+
+def _aliases(inv, models, conflicts, sources, winners) -> tuple[Alias, ...]:
+    aliases: dict[str, Alias] = {}
+    for conflict in conflicts:
+        if conflict.resolution not in ("keep", "merge"):
+            continue
+        for cand in conflict.candidates:
+            old = cand.ref.split(":", 1)[1]
+            if old != conflict.name:
+                aliases[old] = Alias(old, conflict.name, f"{cand.ref} is merged into "
+                                     f"{conflict.name} (conflict above)")
+    known = {m.name for m in models}
+    for site in _source_aliases(inv, sources):
+        for name, asname in site.names:
+            if asname and asname != name and name in known and asname not in known:
+                new = winners.get(f"{site.target}:{name}", name)
+                aliases.setdefault(asname, Alias(
+                    asname, new, f"{site.path}:{site.line} imports {name} as {asname}"))
+    final = set(winners.values())
+    for dup in probable_duplicates(models, conflicts):
+        if dup.old in final and dup.new in final and dup.old not in aliases:
+            aliases[dup.old] = Alias(
+                dup.old, dup.new, dup.reason, enabled=False, score=dup.score)
+    return tuple(sorted(aliases.values(), key=lambda a: (not a.enabled, a.old)))
+
+
+def _source_aliases(inv: Inventory, sources) -> list[ImportSite]:
+    return [s for s in inv.dependents if s.path in sources and s.scope == "module"]
+
+
+# -- fixes -----------------------------------------------------------------------------
+
+
+_HINTED = re.compile(r"did you mean '([\w.]+)'\?")
+_DECLARE = re.compile(r"declare \S+ as (.+) \(")
+
+
+def _fixes(models: list[ModelInfo], diagnostics: list[Diagnostic]):
+    by_ref = {(m.path, m.name): m for m in models}
+    for d in diagnostics:
+        model_name, _, attr = d.subject.partition(".")
+        model = by_ref.get((d.path, model_name))
+        if model is None:
+            continue
+        fix = _fix_for(d, model, attr)
+        if fix is not None:
+            yield fix
+
+
+def _fix_for(d: Diagnostic, model: ModelInfo, attr: str) -> Fix | None:
+    at = f"{d.path}:{d.line}"
+    column = next((c for c in model.columns if c.name == attr), None)
+    rel = next((r for r in model.relationships if r.name == attr), None)
+    if d.code == "U103" and column is not None and (m := _HINTED.search(d.hint)):
+        return Fix("foreign_key", model.name, attr, at, column.foreign_key or "", m.group(1),
+                   f"U103: {d.message}")
+    if d.code == "U105" and column is not None and (m := _DECLARE.search(d.hint)):
+        return Fix("column_type", model.name, attr, at, column.type or "", m.group(1),
+                   f"U105: {d.message}")
+    if d.code in ("U201", "U204", "U205") and rel is not None:
+        return Fix("drop_relationship", model.name, attr, at, rel.target or "", "",
+                   f"{d.code}: {d.message}; the relationship cannot work, so it is commented "
+                   "out (set enabled = false to keep it and fix it by hand)")
+    if d.code == "U202" and rel is not None and rel.target and rel.back_populates:
+        return Fix("add_back_populates", rel.target, rel.back_populates, at, "",
+                   f"{model.name}.{attr}",
+                   f"U202: {d.message}; adds the missing partner relationship")
+    return None
+
+
+# -- dependents ---------------------------------------------------------------------------
+
+
+def _dependent_summary(inv: Inventory, sources) -> tuple[DependentSummary, ...]:
+    modules = list(sources) + [m for m in inv.reexport_modules if m not in sources]
+    summary = []
+    for module in modules:
+        sites = [s for s in inv.dependents if s.target == module]
+        if sites:
+            summary.append(DependentSummary(module, len({s.path for s in sites}), len(sites)))
+    return tuple(summary)
+
+
+# -- sections -----------------------------------------------------------------------------
+
+
+def default_sections(inv: Inventory, models: list[ModelInfo], winners: dict[str, str]):
+    """Core entities first (referenced by many, referencing none), then one per source file.
+
+    Within a section, referenced tables come before the tables that reference them.
+    """
+    final: dict[str, ModelInfo] = {}
+    for model in models:
+        final.setdefault(winners[ref(model)], model)
+    refs = _references(list(final.values()), final)
+    incoming: dict[str, int] = defaultdict(int)
+    for name, targets in refs.items():
+        for target in targets - {name}:
+            incoming[target] += 1
+    core = sorted((n for n in final if not (refs[n] - {n}) and incoming[n] >= 2),
+                  key=lambda n: -incoming[n])
+    sections = []
+    if core:
+        sections.append(Section("Core entities", tuple(_topological(core, refs))))
+    rest = [n for n in final if n not in core]
+    if len(final) < 2 * len({m.path for m in final.values()}):
+        # one model per file (a models/ package): files say little, the FK graph more
+        return tuple(sections) + _clusters(rest, refs, incoming)
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for name in rest:
+        by_file[final[name].path].append(name)
+    for path in sorted(by_file, key=lambda p: -_importers(inv, p)):
+        sections.append(Section(_title(inv, path), tuple(_topological(by_file[path], refs))))
+    return tuple(sections)
+
+
+def _clusters(names: list[str], refs, incoming) -> tuple[Section, ...]:
+    """Connected parts of the foreign-key graph, each titled by its most referenced model."""
+    parent = {n: n for n in names}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    for name in names:
+        for target in refs.get(name, set()):
+            if target in parent:
+                parent[find(name)] = find(target)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        groups[find(name)].append(name)
+    sections, loose = [], []
+    for members in sorted(groups.values(), key=lambda g: (-len(g), g[0])):
+        if len(members) == 1:
+            loose += members
+            continue
+        anchor = max(members, key=lambda n: (incoming[n], -members.index(n)))
+        sections.append(Section(f"{anchor} and related", tuple(_topological(members, refs))))
+    if loose:
+        sections.append(Section("Other models", tuple(loose)))
+    return tuple(sections)
+
+
+def _references(models: list[ModelInfo], final: dict[str, ModelInfo]) -> dict[str, set[str]]:
+    by_table = {m.qualified_table: n for n, m in final.items() if m.qualified_table}
+    by_table.update({m.tablename: n for n, m in final.items() if m.tablename})
+    refs: dict[str, set[str]] = {}
+    for name, model in final.items():
+        targets = set()
+        for col in model.columns:
+            if col.foreign_key and "." in col.foreign_key:
+                table = col.foreign_key.rsplit(".", 1)[0]
+                close = difflib.get_close_matches(table, list(by_table), n=1, cutoff=0.8)
+                if table in by_table or close:  # a misspelt table will be fixed
+                    targets.add(by_table[table if table in by_table else close[0]])
+        if model.parent in final:
+            targets.add(model.parent)
+        refs[name] = targets
+    return refs
+
+
+def _topological(names: list[str], refs: dict[str, set[str]]) -> list[str]:
+    """Referenced first; ties keep source order; cycles fall back to source order."""
+    ordered: list[str] = []
+    remaining = list(names)
+    while remaining:
+        ready = [n for n in remaining if not (refs.get(n, set()) & set(remaining)) - {n}]
+        pick = ready[0] if ready else remaining[0]
+        ordered.append(pick)
+        remaining.remove(pick)
+    return ordered
+
+
+def _title(inv: Inventory, path: str) -> str:
+    """The module docstring's first line if short, else the file name; plus the path."""
+    doc = dict(inv.module_docs).get(path, "")
+    first = doc.strip().splitlines()[0].strip().rstrip(".") if doc.strip() else ""
+    if not first or len(first) > 60:
+        stem = posixpath.splitext(posixpath.basename(path))[0]
+        if stem == "__init__":
+            stem = posixpath.basename(posixpath.dirname(path))
+        first = stem.replace("_", " ").strip()
+    return f"{first[:1].upper() + first[1:]} (from {path})"

@@ -1,0 +1,291 @@
+"""plans/NAME.toml: render a :class:`~unify.plan.Plan` for people, read it back.
+
+The file is the reviewable artefact: every decision has a comment saying why
+it was made and what else could be chosen. Rendering is deterministic (same
+plan, same bytes). Reading goes through tomlkit, so a person's comments and
+layout survive tools that edit the file.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+
+from unify import __version__
+from unify.errors import InputError
+from unify.plan import (
+    POLICY,
+    Alias,
+    Candidate,
+    ColumnChoice,
+    Conflict,
+    DependentSummary,
+    Fix,
+    Plan,
+    Section,
+)
+
+
+def _array(items) -> Any:
+    arr = tomlkit.array()
+    for item in items:
+        arr.append(item)
+    if len(arr) > 3:
+        arr.multiline(True)
+    return arr
+
+
+def _comment_block(container, text: str) -> None:
+    """Comment lines, wrapped at 86 columns (indented continuation lines)."""
+    for line in text.splitlines():
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        for part in textwrap.wrap(line, 86, subsequent_indent=indent,
+                                  break_on_hyphens=False) or [""]:
+            container.add(tomlkit.comment(part))
+
+
+def render(plan: Plan) -> str:
+    doc = tomlkit.document()
+    _comment_block(doc, _preamble(plan))
+    doc.add(tomlkit.nl())
+    doc.add("version", plan.version)
+    doc.add("base_commit", plan.base_commit)
+    doc.add("scope", plan.scope)
+    doc.add(tomlkit.comment("The unified module every model moves into (created or rewritten)."))
+    doc.add("target", plan.target)
+    doc.add(tomlkit.comment("Temporary module keeping old names importable; `unify finalize` "
+                            "removes it once nothing imports it."))
+    doc.add("compat", plan.compat)
+    _comment_block(doc, (
+        "What becomes of the old model files:\n"
+        "  shim    - keep each as a re-export of the target that warns (DeprecationWarning)\n"
+        "  archive - move them under archive/ (kept for reference, not importable)\n"
+        "  delete  - remove them (git history keeps them)"
+    ))
+    doc.add("retire", plan.retire)
+    doc.add(tomlkit.comment("Banner of the first part of the target: imports, db/Base, helpers."))
+    doc.add("header", plan.header)
+    doc.add(tomlkit.comment("Model files merged into the target."))
+    doc.add("sources", _array(plan.sources))
+    doc.add(tomlkit.nl())
+    _render_fingerprints(doc, plan)
+    _render_sections(doc, plan.sections)
+    _render_conflicts(doc, plan.conflicts)
+    _render_aliases(doc, plan.aliases)
+    _render_fixes(doc, plan.fixes)
+    _render_dependents(doc, plan)
+    return tomlkit.dumps(doc)
+
+
+def _preamble(plan: Plan) -> str:
+    open_ = len(plan.unsettled)
+    lines = [
+        f"unify plan: merge {len(plan.sources)} model modules into {plan.target}",
+        f"Written by unify {__version__}. Review and edit it; comments explain every decision.",
+        "  unify plan --check THIS_FILE                  validate your edits",
+        "  unify apply THIS_FILE --branch unify/models   execute it, one commit per step",
+    ]
+    if open_:
+        lines.append(f"{open_} conflict(s) need your decision: search for resolution = \"?\".")
+    return "\n".join(lines)
+
+
+def _render_fingerprints(doc, plan: Plan) -> None:
+    table = tomlkit.table()
+    _comment_block(table, "git blob ids of every file this plan read. apply refuses the plan\n"
+                   "if any of them changed: run `unify plan` again.")
+    for path, blob in plan.fingerprints:
+        table.add(path, blob)
+    doc.add("fingerprints", table)
+
+
+def _render_sections(doc, sections: tuple[Section, ...]) -> None:
+    doc.add(tomlkit.nl())
+    _comment_block(doc, (
+        "Sections of the target module, in order; each becomes a banner comment and its\n"
+        "models. Default: models referenced by many tables and referencing none come first\n"
+        "('Core entities'), then one section per source file; inside a section referenced\n"
+        "tables come before the tables that reference them. Rename, reorder, move models."
+    ))
+    aot = tomlkit.aot()
+    for section in sections:
+        table = tomlkit.table()
+        table.add("title", section.title)
+        table.add("models", _array(section.models))
+        aot.append(table)
+    doc.add("sections", aot)
+
+
+def _candidate_line(c: Candidate) -> str:
+    return f"  {c.ref} (line {c.line}): {c.describe()}"
+
+
+def _render_conflicts(doc, conflicts: tuple[Conflict, ...]) -> None:
+    if not conflicts:
+        return
+    doc.add(tomlkit.nl())
+    _comment_block(doc, (
+        "Conflicts: one entity defined more than once. resolution is one of\n"
+        "  keep   - use the `keep` candidate as is, drop the others (their names become aliases)\n"
+        "  merge  - the `keep` candidate plus the columns only the others have\n"
+        "  rename - keep them all, renamed as in [conflicts.rename]\n"
+        "  ?      - undecided: apply refuses the plan until you choose\n"
+        f"Policy: {POLICY}."
+    ))
+    aot = tomlkit.aot()
+    for conflict in conflicts:
+        aot.append(_conflict_table(conflict))
+    doc.add("conflicts", aot)
+
+
+def _conflict_table(conflict: Conflict):
+    table = tomlkit.table()
+    table.add("name", conflict.name)
+    table.add("kind", conflict.kind)
+    _comment_block(table, "\n".join(_candidate_line(c) for c in conflict.candidates))
+    table.add("candidates", _array(c.ref for c in conflict.candidates))
+    _comment_block(table, conflict.reason)
+    table.add("resolution", conflict.resolution)
+    table.add("keep", conflict.keep or "")
+    if conflict.columns:
+        columns = tomlkit.table()
+        _comment_block(columns, "Columns defined differently: which definition wins "
+                       "(a candidate from above, or \"?\").")
+        for choice in conflict.columns:
+            _comment_block(columns, "\n".join(f"  {r}: {d}" for r, d in choice.definitions))
+            columns.add(choice.column, choice.choice)
+        table.add("columns", columns)
+    if conflict.renames:
+        renames = tomlkit.table()
+        _comment_block(renames, "With resolution = \"rename\": the new class name of each "
+                       "candidate listed here.")
+        for cand_ref, new in conflict.renames:
+            renames.add(cand_ref, new)
+        table.add("rename", renames)
+    return table
+
+
+def _render_aliases(doc, aliases: tuple[Alias, ...]) -> None:
+    doc.add(tomlkit.nl())
+    table = tomlkit.table()
+    _comment_block(table, (
+        "Old class name -> class name in the target. The compat module defines each old\n"
+        "name; imports and string references (relationship('MVPUser')) are rewritten.\n"
+        "Commented lines are probable duplicates found by column similarity: uncomment to\n"
+        "merge (the old class and its table mapping go away; review the schema diff)."
+    ))
+    for alias in aliases:
+        if alias.enabled:
+            table.add(alias.old, alias.new)
+            table[alias.old].comment(alias.reason)
+    for alias in aliases:
+        if not alias.enabled:
+            table.add(tomlkit.comment(f'{alias.old} = "{alias.new}"  # {alias.reason}'))
+    doc.add("aliases", table)
+
+
+def _render_fixes(doc, fixes: tuple[Fix, ...]) -> None:
+    if not fixes:
+        return
+    doc.add(tomlkit.nl())
+    _comment_block(doc, (
+        "Fixes applied while merging, one per broken reference `unify check` found.\n"
+        "kind: foreign_key (from -> to), column_type (from -> to), drop_relationship\n"
+        "(commented out in the target), add_back_populates (adds the missing partner\n"
+        "`attr` on `model`, pointing at `to`). Set enabled = false to skip one."
+    ))
+    aot = tomlkit.aot()
+    for fix in fixes:
+        table = tomlkit.table()
+        _comment_block(table, fix.reason)
+        table.add("kind", fix.kind)
+        table.add("model", fix.model)
+        table.add("attr", fix.attr)
+        table.add("at", fix.at)
+        table.add("from", fix.old)
+        table.add("to", fix.new)
+        table.add("enabled", fix.enabled)
+        aot.append(table)
+    doc.add("fixes", aot)
+
+
+def _render_dependents(doc, plan: Plan) -> None:
+    doc.add(tomlkit.nl())
+    table = tomlkit.table()
+    _comment_block(table, "Blast radius (information only; apply re-reads the repository):\n"
+                   "import sites apply rewrites, per old module.")
+    for dep in plan.dependents:
+        inline = tomlkit.inline_table()
+        inline.update({"files": dep.files, "sites": dep.sites})
+        table.add(dep.module, inline)
+    if plan.unrewritable:
+        _comment_block(table, "Dynamic imports apply cannot rewrite (the compat module keeps "
+                       "them working; change them by hand):")
+        table.add("unrewritable", _array(plan.unrewritable))
+    doc.add("dependents", table)
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such plan file", "create one with `unify plan`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the plan ({exc})") from None
+
+
+def parse(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomlkit.parse(text).unwrap()
+    except TOMLKitError as exc:
+        line = getattr(exc, "line", "?")
+        raise InputError(f"{path}:{line}: the plan is not valid TOML ({exc})",
+                         "fix the syntax, or write a new plan with `unify plan`") from None
+
+
+def to_plan(data: dict[str, Any]) -> Plan:
+    """Build a Plan from parsed TOML already checked by :func:`unify.plancheck.structure`."""
+    return Plan(
+        version=data["version"],
+        base_commit=data.get("base_commit", ""),
+        scope=data.get("scope", ""),
+        target=data["target"],
+        compat=data["compat"],
+        retire=data.get("retire", "shim"),
+        header=data.get("header", ""),
+        sources=tuple(data["sources"]),
+        fingerprints=tuple(sorted(data.get("fingerprints", {}).items())),
+        sections=tuple(Section(s["title"], tuple(s["models"])) for s in data["sections"]),
+        conflicts=tuple(_conflict(c) for c in data.get("conflicts", [])),
+        aliases=tuple(Alias(old, new, "") for old, new in data.get("aliases", {}).items()),
+        fixes=tuple(
+            Fix(f["kind"], f["model"], f["attr"], f.get("at", ""), f.get("from", ""),
+                f.get("to", ""), "", f.get("enabled", True))
+            for f in data.get("fixes", [])
+        ),
+        dependents=tuple(
+            DependentSummary(k, v.get("files", 0), v.get("sites", 0))
+            for k, v in data.get("dependents", {}).items() if isinstance(v, dict)
+        ),
+        unrewritable=tuple(data.get("dependents", {}).get("unrewritable", [])),
+    )
+
+
+def _conflict(data: dict[str, Any]) -> Conflict:
+    return Conflict(
+        name=data["name"],
+        kind=data.get("kind", ""),
+        candidates=tuple(Candidate(r, 0, None, 0, 0, 0) for r in data["candidates"]),
+        resolution=data["resolution"],
+        keep=data.get("keep") or None,
+        reason="",
+        columns=tuple(ColumnChoice(k, v, ()) for k, v in data.get("columns", {}).items()),
+        renames=tuple(data.get("rename", {}).items()),
+    )
