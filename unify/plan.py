@@ -150,7 +150,7 @@ def build_plan(
     models = [m for m in inv.models if m.path in sources]
     target = target or default_target(inv, sources)
     compat = compat or posixpath.join(posixpath.dirname(target), "models_compat.py")
-    conflicts = tuple(_conflicts(inv, models, diagnostics, target))
+    conflicts = tuple(sorted(_conflicts(inv, models, diagnostics, target), key=lambda c: c.name))
     winners = _final_names(models, conflicts)
     aliases = _aliases(inv, models, conflicts, sources, winners)
     return Plan(

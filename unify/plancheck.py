@@ -198,7 +198,8 @@ def _sections(plan: Plan, inv: Inventory, lines: Lines) -> Iterator[Problem]:
                 yield Problem(line, f"{name} is merged into {merged[name]} by a conflict "
                               "resolution", f"list {merged[name]} instead")
             elif name not in known:
-                close = difflib.get_close_matches(name, sorted(known), n=1)
+                close = [k for k in sorted(known) if k.lower() == name.lower()] or \
+                    difflib.get_close_matches(name, sorted(known), n=1)
                 yield Problem(line, f"unknown model {name!r} in section {section.title!r}",
                               f"did you mean {close[0]!r}?" if close
                               else "use a model name from the sources")
