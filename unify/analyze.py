@@ -60,8 +60,10 @@ class Schema:
         bare = [t for t in self.columns if t.rsplit(".", 1)[-1] == name]
         return bare[0] if len(bare) == 1 else None
 
-    def suggest(self, name: str) -> str | None:
-        close = difflib.get_close_matches(name, list(self.columns), n=1, cutoff=0.6)
+    def suggest(self, name: str, column: str) -> str | None:
+        """The closest table name that has ``column``."""
+        pool = [t for t, cols in self.columns.items() if column in cols]
+        close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
         return close[0] if close else None
 
     def relationships_of(self, name: str) -> list[tuple[ModelInfo, RelationshipFact]]:
@@ -174,7 +176,7 @@ def _check_fk(schema: Schema, path: str, subject: str, col: ColumnFact) -> Itera
         table = model.qualified_table or table
     found = schema.find_table(table)
     if found is None:
-        suggestion = schema.suggest(table)
+        suggestion = schema.suggest(table, column)
         yield Diagnostic(
             path, col.line, "U103", subject,
             f"{subject} references {target!r}, but no model or Table defines table {table!r}",

@@ -182,7 +182,7 @@ def plan(
         click.echo(made.text, nl=False)
     else:
         click.echo(render_plan(made.plan, made.path))
-    sys.exit(1 if made.plan.unsettled else 0)
+    sys.exit(1 if made.plan.open_decisions else 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -114,7 +114,7 @@ def plan_json(plan, path, problems=()) -> dict[str, object]:
     data = _plain(plan)
     assert isinstance(data, dict)
     data["path"] = str(path) if path else None
-    data["unsettled"] = [c.name for c in plan.unsettled]
+    data["unsettled"] = list(plan.open_decisions)
     data["problems"] = [_plain(p) for p in problems]
     return data
 
@@ -123,6 +123,7 @@ def render_plan(plan, path) -> str:
     enabled = [a for a in plan.aliases if a.enabled]
     suggested = len(plan.aliases) - len(enabled)
     open_ = plan.unsettled
+    open_fixes = plan.open_fixes
     lines = [f"Plan written to {path}" if path else "Plan (not written):"]
     lines.append(f"  target     {plan.target} (compat: {plan.compat}; old files: {plan.retire})")
     lines.append(f"  sources    {', '.join(plan.sources)}")
@@ -132,14 +133,16 @@ def render_plan(plan, path) -> str:
                  f"{len(open_)} open" + (f" ({', '.join(c.name for c in open_)})" if open_ else ""))
     lines.append(f"  aliases    {len(enabled)}" + (f" (+{suggested} suggested, commented out)"
                                                     if suggested else ""))
-    lines.append(f"  fixes      {len(plan.fixes)}")
+    lines.append(f"  fixes      {len(plan.fixes)}" + (
+        f", {len(open_fixes)} open ({', '.join(f.model + '.' + f.attr for f in open_fixes)})"
+        if open_fixes else ""))
     for dep in plan.dependents:
         lines.append(f"  dependents {dep.module}: {dep.sites} import sites in {dep.files} files")
     if plan.unrewritable:
         lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports apply cannot rewrite")
     shown = path or "the plan"
-    if open_:
-        lines.append(f"Next: decide the open conflicts in {shown} (resolution = \"?\"), "
+    if open_ or open_fixes:
+        lines.append(f"Next: decide what is open in {shown} (search for \"?\"), "
                      f"then `unify plan --check {shown}`.")
     else:
         lines.append(f"Next: review {shown}, then `unify apply {shown} --branch unify/models`.")

@@ -124,6 +124,15 @@ class Plan:
         )
 
     @property
+    def open_fixes(self) -> tuple[Fix, ...]:
+        return tuple(f for f in self.fixes if f.enabled and "?" in (f.old, f.new))
+
+    @property
+    def open_decisions(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.unsettled) + tuple(
+            f"{f.model}.{f.attr}" for f in self.open_fixes)
+
+    @property
     def model_names(self) -> tuple[str, ...]:
         return tuple(name for section in self.sections for name in section.models)
 
@@ -165,7 +174,7 @@ def build_plan(
         sections=default_sections(inv, models, winners),
         conflicts=conflicts,
         aliases=aliases,
-        fixes=tuple(_fixes(models, diagnostics)),
+        fixes=tuple(_fixes(inv, models, diagnostics)),
         dependents=_dependent_summary(inv, sources),
         unrewritable=tuple(
             f"{d.path}:{d.line} {d.call}({d.argument})"
@@ -403,25 +412,59 @@ _HINTED = re.compile(r"did you mean '([\w.]+)'\?")
 _DECLARE = re.compile(r"declare \S+ as (.+) \(")
 
 
-def _fixes(models: list[ModelInfo], diagnostics: list[Diagnostic]):
+def _fixes(inv: Inventory, models: list[ModelInfo], diagnostics: list[Diagnostic]):
+    sources = {m.path for m in models}
     by_ref = {(m.path, m.name): m for m in models}
+    tables = {(t.path, t.name): t for t in inv.tables if t.path in sources}
+    keys = _primary_keys(inv)
     for d in diagnostics:
-        model_name, _, attr = d.subject.partition(".")
-        model = by_ref.get((d.path, model_name))
-        if model is None:
-            continue
-        fix = _fix_for(d, model, attr)
+        owner, _, attr = d.subject.partition(".")
+        model = by_ref.get((d.path, owner))
+        if model is not None:
+            fix = _fix_for(d, model, attr, keys)
+        elif (d.path, owner) in tables:
+            table = tables[(d.path, owner)]
+            column = next((c for c in table.columns if c.name == attr), None)
+            fix = _fk_fix(d, owner, attr, column, keys) if column else None
+        else:
+            fix = None
         if fix is not None:
             yield fix
 
 
-def _fix_for(d: Diagnostic, model: ModelInfo, attr: str) -> Fix | None:
+def _primary_keys(inv: Inventory) -> dict[str, str]:
+    """Table -> its single primary-key column (tables with one)."""
+    keys: dict[str, list[str]] = defaultdict(list)
+    for model in inv.models:
+        for col in model.columns:
+            if col.primary_key and model.qualified_table:
+                keys[model.qualified_table].append(col.db_name or col.name)
+    return {t: cols[0] for t, cols in keys.items() if len(cols) == 1}
+
+
+def _fk_fix(d: Diagnostic, owner: str, attr: str, column, keys) -> Fix | None:
+    """U103: the table the hint names, else "?"; U104: the table's primary key, else "?"."""
+    at = f"{d.path}:{d.line}"
+    old = column.foreign_key or ""
+    if d.code == "U103":
+        m = _HINTED.search(d.hint)
+        new = m.group(1) if m else "?"
+        why = "" if m else " No table is close enough to guess: set `to` to the right target."
+        return Fix("foreign_key", owner, attr, at, old, new, f"U103: {d.message}.{why}")
+    if d.code == "U104":
+        table = old.rsplit(".", 1)[0]
+        new = f"{table}.{keys[table]}" if table in keys else "?"
+        return Fix("foreign_key", owner, attr, at, old, new,
+                   f"U104: {d.message}; pointed at the table's primary key")
+    return None
+
+
+def _fix_for(d: Diagnostic, model: ModelInfo, attr: str, keys) -> Fix | None:
     at = f"{d.path}:{d.line}"
     column = next((c for c in model.columns if c.name == attr), None)
     rel = next((r for r in model.relationships if r.name == attr), None)
-    if d.code == "U103" and column is not None and (m := _HINTED.search(d.hint)):
-        return Fix("foreign_key", model.name, attr, at, column.foreign_key or "", m.group(1),
-                   f"U103: {d.message}")
+    if d.code in ("U103", "U104") and column is not None:
+        return _fk_fix(d, model.name, attr, column, keys)
     if d.code == "U105" and column is not None and (m := _DECLARE.search(d.hint)):
         return Fix("column_type", model.name, attr, at, column.type or "", m.group(1),
                    f"U105: {d.message}")

@@ -120,6 +120,7 @@ def semantics(plan: Plan, inv: Inventory, repo: Path, lines: Lines) -> list[Prob
     problems += _conflicts(plan, lines)
     problems += _sections(plan, inv, lines)
     problems += _aliases(plan, lines)
+    problems += _open_fixes(plan, lines)
     problems += _fingerprints(plan, repo, lines)
     return sorted(problems)
 
@@ -233,3 +234,10 @@ def _fingerprints(plan: Plan, repo: Path, lines: Lines) -> Iterator[Problem]:
         elif blob_id(file.read_bytes()) != blob:
             yield Problem(lines.key(path), f"{path} changed since the plan was made (stale plan)",
                           "run `unify plan` again, or restore the file")
+
+
+def _open_fixes(plan: Plan, lines: Lines) -> Iterator[Problem]:
+    for fix, line in zip(plan.fixes, lines.headers("fixes")):
+        if fix.enabled and "?" in (fix.old, fix.new):
+            yield Problem(lines.key("to", line), f"fix of {fix.model}.{fix.attr} is undecided "
+                          '(to = "?")', "set `to` to the right target, or enabled = false")

@@ -82,7 +82,7 @@ def render(plan: Plan) -> str:
 
 
 def _preamble(plan: Plan) -> str:
-    open_ = len(plan.unsettled)
+    open_ = len(plan.open_decisions)
     lines = [
         f"unify plan: merge {len(plan.sources)} model modules into {plan.target}",
         f"Written by unify {__version__}. Review and edit it; comments explain every decision.",
@@ -90,7 +90,7 @@ def _preamble(plan: Plan) -> str:
         "  unify apply THIS_FILE --branch unify/models   execute it, one commit per step",
     ]
     if open_:
-        lines.append(f"{open_} conflict(s) need your decision: search for resolution = \"?\".")
+        lines.append(f"{open_} decision(s) are yours to make: search for \"?\".")
     return "\n".join(lines)
 
 

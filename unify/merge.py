@@ -1,0 +1,469 @@
+"""Step 1 of apply: build the sectioned target module from the source files.
+
+Every source is parsed with libcst and its top-level statements sorted into
+pieces: ``__future__`` imports, other imports (merged and de-duplicated),
+imports of other sources (dropped: the names are local now), fallbacks that
+only dodged circular imports (dropped), model classes (placed by the plan's
+sections, merged per the conflicts), helpers (enums, constants, mixins,
+tables, functions, the ``db``/``Base`` definitions: all come along, in
+dependency order) and module-level code that needs the models at import time
+(placed after them). Moved code keeps its comments, docstrings and methods.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from unify.merge_edit import (
+    RenameNames,
+    apply_fixes,
+    banner,
+    free_names,
+    import_entries,
+    render_imports,
+)
+from unify.plan import Conflict, Plan
+from unify.resolve import ModuleIndex
+
+
+@dataclass
+class Piece:
+    source: str
+    kind: str  # future | import | model | helper | late
+    node: cst.BaseStatement
+    binds: tuple[str, ...] = ()
+    uses: frozenset[str] = frozenset()
+    name: str = ""  # class name in the target (models)
+    original: str = ""  # class name in its source file
+
+
+@dataclass
+class Merged:
+    text: str
+    notes: list[str] = field(default_factory=list)  # things a reviewer should know
+
+
+@dataclass(frozen=True)
+class MergeInput:
+    plan: Plan
+    sources: dict[str, str]  # path -> source text (at the plan's base)
+    model_names: dict[str, tuple[str, ...]]  # path -> model classes it defines
+    index: ModuleIndex  # to tell imports of sources from other imports
+    module_names: dict[str, str]  # path -> dotted module name (for relative imports)
+
+
+def source_order(plan: Plan) -> list[str]:
+    """The target's own source first (it is the file being rewritten), then the rest."""
+    return sorted(plan.sources, key=lambda p: (p != plan.target, plan.sources.index(p)))
+
+
+def merge(inp: MergeInput) -> Merged:
+    notes: list[str] = []
+    pieces: list[Piece] = []
+    for path in source_order(inp.plan):
+        pieces += _pieces(inp, path, notes)
+    models = _resolve_models(inp, pieces, notes)
+    helpers = _dedupe_helpers([p for p in pieces if p.kind == "helper"], notes)
+    late = [p for p in pieces if p.kind == "late"]
+    body = _assemble(inp, pieces, helpers, models, late, notes)
+    module = cst.Module(body=body, default_newline=_newline(inp))
+    module = apply_fixes(module, inp.plan, notes)
+    return Merged(module.code, notes)
+
+
+def _newline(inp: MergeInput) -> str:
+    first = inp.sources[source_order(inp.plan)[0]]
+    return "\r\n" if "\r\n" in first.split("\n", 1)[0] + "\n" else "\n"
+
+
+# -- classifying statements --------------------------------------------------------
+
+
+def _renames_for(inp: MergeInput, path: str) -> dict[str, str]:
+    """Names to rename in code moved from ``path``: aliases, merged and renamed classes."""
+    renames = {a.old: a.new for a in inp.plan.aliases if a.enabled}
+    for conflict in inp.plan.conflicts:
+        renames.update(_conflict_renames(conflict, path))
+    return {old: new for old, new in renames.items() if old != new}
+
+
+def _conflict_renames(conflict: Conflict, path: str) -> dict[str, str]:
+    found = {}
+    keep_cls = (conflict.keep or "").split(":", 1)[-1]
+    for cand in conflict.candidates:
+        cand_path, cls = cand.ref.split(":", 1)
+        if conflict.resolution in ("keep", "merge") and cls != keep_cls:
+            found[cls] = keep_cls
+        if conflict.resolution == "rename" and cand_path == path:
+            new = dict(conflict.renames).get(cand.ref)
+            if new:
+                found[cls] = new
+    return found
+
+
+def _pieces(inp: MergeInput, path: str, notes: list[str]) -> list[Piece]:
+    module = cst.parse_module(inp.sources[path])
+    models = set(inp.model_names.get(path, ()))
+    source_aliases: set[str] = set()
+    kept: list[tuple[str, cst.BaseStatement]] = []
+    for index, stmt in enumerate(module.body):
+        if index == 0 and _is_docstring(stmt):
+            continue
+        kind = _classify(inp, path, stmt, models, source_aliases)
+        if kind != "drop":
+            kept.append((kind, stmt))
+    renamer = RenameNames(_renames_for(inp, path), source_aliases)
+    pieces = []
+    for kind, stmt in kept:
+        original = stmt.name.value if isinstance(stmt, cst.ClassDef) else ""
+        if kind not in ("import", "future"):
+            stmt = stmt.visit(renamer)
+        name = stmt.name.value if isinstance(stmt, cst.ClassDef) else ""
+        pieces.append(Piece(path, kind, stmt, _binds(stmt), free_names(stmt), name, original))
+    models_now = _all_model_names(inp)
+    for piece in pieces:  # code that touches models while the module loads goes after them
+        if piece.kind == "helper" and piece.uses & models_now - set(piece.binds):
+            piece.kind = "late"
+    return pieces
+
+
+def _all_model_names(inp: MergeInput) -> set[str]:
+    names = {n for names in inp.model_names.values() for n in names}
+    for conflict in inp.plan.conflicts:
+        names |= {new for _, new in conflict.renames}
+    return names
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _classify(inp, path, stmt, models, source_aliases) -> str:
+    if isinstance(stmt, cst.ClassDef) and stmt.name.value in models:
+        return "model"
+    if isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    ):
+        return _classify_import(inp, path, stmt, source_aliases)
+    if isinstance(stmt, cst.Try) and _only_source_imports(inp, path, stmt.body):
+        return "drop"  # a fallback that only dodged a circular import
+    if isinstance(stmt, cst.If) and _is_type_checking(stmt):
+        return "drop" if _only_source_imports(inp, path, stmt.body) else "helper"
+    return "helper"
+
+
+def _classify_import(inp, path, stmt: cst.SimpleStatementLine, source_aliases) -> str:
+    for small in stmt.body:
+        if isinstance(small, cst.ImportFrom) and _module_text(small) == "__future__":
+            return "future"
+    if all(_is_source_import(inp, path, small, source_aliases) for small in stmt.body):
+        return "drop"
+    return "import"
+
+
+def _module_text(node: cst.ImportFrom) -> str:
+    dots = "." * len(node.relative)
+    return dots + (cst.Module([]).code_for_node(node.module) if node.module else "")
+
+
+def _targets(inp: MergeInput) -> set[str]:
+    return set(inp.plan.sources) | {inp.plan.target}
+
+
+def _is_source_import(inp, path, node, source_aliases: set[str]) -> bool:
+    """Does this import statement only bring in names from the sources (or the target)?"""
+    targets = _targets(inp) | _reexports_of_sources(inp)
+    if isinstance(node, cst.Import):
+        hits = []
+        for alias in node.names:
+            name = cst.Module([]).code_for_node(alias.name)
+            hit = inp.index.resolve_module(path, name) in targets
+            if hit:
+                bound = alias.asname.name.value if alias.asname else name.split(".")[0]
+                source_aliases.add(bound)
+            hits.append(hit)
+        return all(hits)
+    module = _module_text(node)
+    level = len(node.relative)
+    resolved = inp.index.resolve_module(path, module, level)
+    if resolved in targets:
+        return True
+    if resolved is None or isinstance(node.names, cst.ImportStar):
+        return False
+    subs = [inp.index.submodule(resolved, a.name.value) for a in node.names]  # type: ignore
+    if subs and all(s in targets for s in subs):
+        for alias in node.names:  # type: ignore[union-attr]
+            source_aliases.add(alias.asname.name.value if alias.asname else alias.name.value)
+        return True
+    return False
+
+
+def _reexports_of_sources(inp: MergeInput) -> set[str]:
+    """Package ``__init__`` files beside the sources (``from app.models import X``)."""
+    folders = {posixpath.dirname(s) for s in inp.plan.sources}
+    return {posixpath.join(f, "__init__.py") for f in folders if f} & set(inp.index.by_path)
+
+
+def _only_source_imports(inp, path, block) -> bool:
+    stmts = list(block.body) if hasattr(block, "body") else []
+    found = False
+    for stmt in stmts:
+        if isinstance(stmt, cst.SimpleStatementLine) and all(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
+            if not all(_is_source_import(inp, path, s, set()) for s in stmt.body):
+                return False
+            found = True
+        elif not (isinstance(stmt, cst.SimpleStatementLine)
+                  and all(isinstance(s, cst.Pass) for s in stmt.body)):
+            return False
+    return found
+
+
+def _is_type_checking(stmt: cst.If) -> bool:
+    code = cst.Module([]).code_for_node(stmt.test)
+    return code.endswith("TYPE_CHECKING")
+
+
+def _binds(stmt: cst.BaseStatement) -> tuple[str, ...]:
+    if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+        return (stmt.name.value,)
+    names = []
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            targets = []
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                targets = [small.target]
+            for target in targets:
+                names += [n.value for n in _names_in(target)]
+    return tuple(names)
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for el in node.elements for n in _names_in(el.value)]
+    return []
+
+
+# -- models: winners, merges, renames ---------------------------------------------------
+
+
+def _resolve_models(inp: MergeInput, pieces: list[Piece], notes) -> dict[str, Piece]:
+    """Final class name -> its piece, after keep/merge/rename and alias merges."""
+    by_ref = {f"{p.source}:{p.original}": p for p in pieces if p.kind == "model"}
+    final: dict[str, Piece] = {}
+    dropped: set[str] = set()
+    for conflict in inp.plan.conflicts:
+        if conflict.resolution not in ("keep", "merge") or conflict.keep not in by_ref:
+            continue
+        winner = by_ref[conflict.keep]
+        losers = [by_ref[c.ref] for c in conflict.candidates
+                  if c.ref != conflict.keep and c.ref in by_ref]
+        if conflict.resolution == "merge":
+            choices = {c.column: c.choice for c in conflict.columns}
+            winner.node = _merge_class(winner, losers, choices, notes)
+        dropped |= {id(p) for p in losers}
+    for piece in pieces:
+        if piece.kind == "model" and id(piece) not in dropped:
+            if piece.name in final:
+                notes.append(f"{piece.source}: a second class {piece.name} was dropped; "
+                             "settle it as a conflict in the plan")
+                continue
+            final[piece.name] = piece
+    for alias in (a for a in inp.plan.aliases if a.enabled):
+        if alias.old in final and alias.new in final:  # a probable duplicate turned on
+            keep = final[alias.new]
+            keep.node = _merge_class(keep, [final.pop(alias.old)], {}, notes)
+            notes.append(f"{alias.old} is merged into {alias.new} (alias); its table mapping "
+                         "is gone and its columns were added")
+    return final
+
+
+def _member_name(stmt: cst.BaseStatement) -> str | None:
+    if isinstance(stmt, cst.FunctionDef):
+        return stmt.name.value
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        small = stmt.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target = small.targets[0].target
+            return target.value if isinstance(target, cst.Name) else None
+        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+            return small.target.value
+    return None
+
+
+def _merge_class(winner: Piece, losers: list[Piece], choices: dict[str, str], notes):
+    """The winner's class plus members only the losers have; chosen column definitions."""
+    node: cst.ClassDef = winner.node  # type: ignore[assignment]
+    body = list(node.body.body)
+    names = {_member_name(s): i for i, s in enumerate(body) if _member_name(s)}
+    added: list[cst.BaseStatement] = []
+    for loser in losers:
+        loser_ref = f"{loser.source}:{loser.original}"
+        for stmt in loser.node.body.body:  # type: ignore[union-attr]
+            member = _member_name(stmt)
+            if member is None or member.startswith("__") or _is_docstring(stmt):
+                continue
+            if member in names:
+                if choices.get(member) == loser_ref:
+                    body[names[member]] = stmt.with_changes(
+                        leading_lines=list(body[names[member]].leading_lines))
+                    notes.append(f"{node.name.value}.{member}: definition from {loser_ref}")
+                continue
+            names[member] = -1
+            added.append(stmt)
+        if added:
+            first = added[0]
+            added[0] = first.with_changes(leading_lines=[
+                *first.leading_lines,
+                cst.EmptyLine(comment=cst.Comment(f"# merged from {loser_ref} by unify")),
+            ])
+            notes.append(f"{node.name.value}: merged {len(added)} members from {loser_ref}")
+            body += added
+            added = []
+    return node.with_changes(body=node.body.with_changes(body=body))
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _dedupe_helpers(helpers: list[Piece], notes) -> list[Piece]:
+    """Same code twice -> once; same name, different code -> the first, with a note."""
+    seen_code: set[str] = set()
+    bound: dict[str, Piece] = {}
+    kept = []
+    for piece in helpers:
+        code = cst.Module([piece.node]).code.strip()
+        if code in seen_code:
+            continue
+        clash = [n for n in piece.binds if n in bound and not n.startswith("_")]
+        if clash and isinstance(piece.node, (cst.ClassDef, cst.FunctionDef)):
+            notes.append(f"{piece.source}: {', '.join(clash)} also defined in "
+                         f"{bound[clash[0]].source}; kept the first definition")
+            continue
+        seen_code.add(code)
+        for name in piece.binds:
+            bound.setdefault(name, piece)
+        kept.append(piece)
+    return _dependency_order(kept)
+
+
+def _dependency_order(pieces: list[Piece]) -> list[Piece]:
+    """Stable order in which each piece comes after the pieces whose names it uses."""
+    binders = {name: p for p in pieces for name in p.binds}
+    ordered: list[Piece] = []
+    placed: set[int] = set()
+
+    def place(piece: Piece, stack: set[int]) -> None:
+        if id(piece) in placed or id(piece) in stack:
+            return
+        stack.add(id(piece))
+        for name in sorted(piece.uses):
+            dep = binders.get(name)
+            if dep is not None and dep is not piece:
+                place(dep, stack)
+        placed.add(id(piece))
+        ordered.append(piece)
+
+    for piece in pieces:
+        place(piece, set())
+    return ordered
+
+
+# -- assembling -----------------------------------------------------------------------------
+
+
+def _assemble(inp: MergeInput, pieces, helpers, models: dict[str, Piece], late, notes):
+    body: list[cst.BaseStatement] = []
+    body += _docstring(inp)
+    futures = [p.node for p in pieces if p.kind == "future"]
+    if futures:
+        body.append(futures[0].with_changes(body=[cst.ImportFrom(
+            module=cst.Name("__future__"),
+            names=[cst.ImportAlias(cst.Name(n)) for n in sorted(_future_names(futures))],
+        )], leading_lines=[]))
+    entries = []
+    for piece in pieces:
+        if piece.kind == "import":
+            entries += import_entries(piece.node, inp.module_names.get(piece.source, ""),
+                                      piece.source.endswith("__init__.py"))
+    body += render_imports(entries)
+    number = 1
+    body += _section(banner(number, inp.plan.header), [p.node for p in helpers])
+    emitted: set[str] = set()
+    for section in inp.plan.sections:
+        classes = []
+        for name in section.models:
+            classes += _with_dependencies(name, models, emitted, notes)
+        if classes:
+            number += 1
+            body += _section(banner(number, section.title), classes)
+    leftovers = [n for n in models if n not in emitted]
+    if leftovers:
+        notes.append(f"not in any section, added at the end: {', '.join(leftovers)}")
+        number += 1
+        body += _section(banner(number, "Other models"),
+                         [c for n in leftovers for c in _with_dependencies(n, models, emitted, notes)])
+    if late:
+        number += 1
+        body += _section(banner(number, "Module-level code that uses the models"),
+                         [p.node for p in late])
+    return body
+
+
+def _future_names(futures) -> set[str]:
+    names = set()
+    for stmt in futures:
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                names |= {a.name.value for a in small.names}  # type: ignore[union-attr]
+    return names
+
+
+def _docstring(inp: MergeInput) -> list[cst.BaseStatement]:
+    sources = ", ".join(inp.plan.sources)
+    text = (f'"""Unified ORM models.\n\nMerged by unify from: {sources}.\n'
+            f'Sections: {"; ".join(s.title for s in inp.plan.sections)}.\n"""')
+    return [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(text))])]
+
+
+def _with_dependencies(name: str, models: dict[str, Piece], emitted: set[str], notes) -> list:
+    """The class, preceded by any model it needs at class-creation time (its bases)."""
+    piece = models.get(name)
+    if piece is None or name in emitted:
+        return []
+    emitted.add(name)
+    out = []
+    for dep in sorted(piece.uses & set(models)):
+        if dep not in emitted and _is_base_of(piece.node, dep):
+            notes.append(f"{dep} moved before {name}: {name} subclasses it")
+            out += _with_dependencies(dep, models, emitted, notes)
+    return out + [piece.node]
+
+
+def _is_base_of(node: cst.BaseStatement, name: str) -> bool:
+    if not isinstance(node, cst.ClassDef):
+        return False
+    return any(isinstance(b.value, cst.Name) and b.value.value == name for b in node.bases)
+
+
+def _section(title_lines: list[cst.EmptyLine], stmts: list[cst.BaseStatement]) -> list:
+    if not stmts:
+        return []
+    first = stmts[0]
+    leading = [cst.EmptyLine(), cst.EmptyLine(), *title_lines, cst.EmptyLine()]
+    kept = [line for line in first.leading_lines if line.comment is not None]
+    return [first.with_changes(leading_lines=leading + kept), *stmts[1:]]
+
