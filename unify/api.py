@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from unify import planfile
+from unify import apply as apply_steps
+from unify import gitops, planfile, verify
 from unify.analyze import analyze
 from unify.diagnostics import Diagnostic, select
 from unify.errors import InputError, Refused
@@ -13,6 +14,8 @@ from unify.gitrepo import head_commit
 from unify.inventory import Inventory, build_inventory
 from unify.plan import Plan, build_plan
 from unify.plancheck import Lines, Problem, blob_id, semantics, structure
+from unify.prdoc import render_pr
+from unify.resolve import ModuleIndex
 from unify.scan import locate, scan
 
 
@@ -146,3 +149,108 @@ def _plan_repo(path: Path, repo: str | None) -> Path:
         return locate(str(path.resolve().parent), None)[0]
     except InputError:
         return locate(None, None)[0]
+
+
+# -- apply ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    branch: str | None  # None for a dry run
+    base: str
+    steps: tuple
+    verification: object | None
+    pr_path: Path | None
+    notes: tuple[str, ...]
+    diffs: tuple[str, ...] = ()
+
+    @property
+    def return_code(self) -> int:
+        failed = self.verification is not None and not self.verification.ok
+        return 1 if failed else 0
+
+
+def _refuse_bad_plan(plan_path: str, plan: Plan | None, check: PlanCheck) -> Plan:
+    if check.problems:
+        first = check.problems[0]
+        raise Refused(f"{plan_path}:{first.line}: {first.message} "
+                      f"({len(check.problems)} problems in the plan)",
+                      f"run `unify plan --check {plan_path}`")
+    assert plan is not None
+    if plan.open_decisions:
+        raise Refused(f"{plan_path}: undecided: {', '.join(plan.open_decisions)}",
+                      'edit the plan (search for "?"), then apply again')
+    return plan
+
+
+def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
+    dirty = gitops.dirty_files(repo)
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+        raise Refused(f"the work tree has uncommitted changes: {shown}",
+                      "commit or stash them, then apply again")
+    loose = gitops.untracked(repo, [p for p, _ in plan.fingerprints])
+    if loose:
+        raise Refused(f"the plan read files git does not track: {', '.join(loose[:5])}",
+                      "commit them (apply works from the commit), then plan again")
+    if branch is None:
+        return
+    if not gitops.valid_branch_name(repo, branch):
+        raise InputError(f"{branch!r} is not a valid branch name", "e.g. --branch unify/models")
+    if gitops.branch_exists(repo, branch):
+        raise Refused(f"branch {branch} already exists",
+                      "pick another --branch, or `unify rollback` the previous apply")
+
+
+def apply_plan(
+    plan_path: str,
+    branch: str,
+    repo: str | None = None,
+    dry_run: bool = False,
+    run_verify: bool = True,
+    python: str | None = None,
+    progress=lambda message: None,
+) -> ApplyResult:
+    loaded, check_result, root = load_plan(plan_path, repo)
+    plan = _refuse_bad_plan(plan_path, loaded, check_result)
+    git_repo = gitops.open_repo(root)
+    _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
+    text = Path(plan_path).read_text(encoding="utf-8")
+    with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
+        ctx = apply_steps.build_context(plan, text, tree.path)
+        before = verify.probe(tree.path, ctx.sys_root, [ctx.dotted(s) for s in plan.sources],
+                              python) if run_verify else None
+        base = tree.head()
+        steps = apply_steps.run_steps(ctx, tree, progress)
+        diffs = tuple(tree.diff(a, b.commit) for a, b in
+                      zip([base] + [s.commit for s in steps], steps)) if dry_run else ()
+        checked = None
+        if run_verify:
+            progress("verifying ...")
+            checked = _verification(ctx, tree.path, steps, before, python)
+    pr_path = None
+    if not dry_run:
+        pr_path = Path(plan_path).with_suffix(".pr.md")
+        pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes),
+                           encoding="utf-8")
+    return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
+                       tuple(ctx.notes), diffs)
+
+
+def _verification(ctx, work: Path, steps, before, python):
+    touched = sorted({f for s in steps for f in s.files})
+    after_scan = scan(work, ctx.plan.scope)
+    after = build_inventory(after_scan)
+    index = ModuleIndex([m for m in after_scan.modules if m.error is None])
+    old_names = {n for s in ctx.plan.sources if s != ctx.plan.target
+                 for n in apply_steps._old_module_names(ctx, s)}
+    after_probe = verify.probe(work, ctx.sys_root, [ctx.dotted(ctx.plan.target)], python)
+    schema_check, intended = verify.schema(ctx.plan, ctx.inventory, after)
+    checks = (
+        verify.compiles(work, touched),
+        verify.no_retired_imports(ctx.plan, index, old_names),
+        verify.names_resolve(ctx.inventory, after, ctx.plan),
+        verify.runtime(after_probe, before),
+        schema_check,
+    )
+    return verify.Verification(checks, before, after_probe, intended)

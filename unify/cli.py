@@ -15,6 +15,8 @@ from unify.analyze import analyze
 from unify.diagnostics import CODES, validate_codes
 from unify.errors import UnifyError
 from unify.output import (
+    apply_json,
+    render_apply,
     inventory_json,
     plan_json,
     render_check,
@@ -54,6 +56,7 @@ def cli() -> None:
     unify check  [PATH]          lint the models: what is broken today
     unify plan   [PATH]          write the editable merge plan (plans/models.toml)
     unify plan --check FILE      validate a hand-edited plan
+    unify apply PLAN --branch B  execute it: one commit per step on a new branch
 
     Every command works on the git work tree around PATH (or --repo), prints a
     summary for people and --json for machines, and exits 0 (ok), 1 (findings
@@ -183,6 +186,46 @@ def plan(
     else:
         click.echo(render_plan(made.plan, made.path))
     sys.exit(1 if made.plan.open_decisions else 0)
+
+
+@cli.command()
+@click.argument("plan_file", metavar="PLAN")
+@click.option("--branch", default="unify/models", show_default=True,
+              help="The new branch the steps are committed to (must not exist).")
+@repo_option
+@click.option("--dry-run", is_flag=True,
+              help="Show the diff of every step; create no branch, write no file.")
+@click.option("--no-verify", is_flag=True, help="Skip verification (not recommended).")
+@click.option("--python", metavar="PATH",
+              help="The project's interpreter for the runtime check (default: this one).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@json_option
+def apply(plan_file: str, branch: str, repo: str | None, dry_run: bool, no_verify: bool,
+          python: str | None, quiet: bool, as_json: bool) -> None:
+    """Execute PLAN: merge the models, one commit per step on a new branch.
+
+    The steps are committed in a temporary work tree, so your branch, index and
+    files are never touched: 1 target module, 2 compat module, 3 rewrite
+    imports, 4 retire old files, 5 format. Then the result is verified
+    (compile, imports, SQLAlchemy mappers on SQLite, schema equivalence) and a
+    PR description is written next to the plan. Exit 1 when verification
+    fails (the branch stays for inspection) or the plan/repository is refused.
+
+    \b
+    Examples:
+      unify apply plans/models.toml --branch unify/models
+      unify apply plans/models.toml --dry-run | less
+      unify apply plans/models.toml --python .venv/bin/python
+    """
+    progress = (lambda m: None) if quiet or as_json else (lambda m: click.echo(m, err=True))
+    result = api.apply_plan(plan_file, branch, repo, dry_run, not no_verify, python, progress)
+    if as_json:
+        click.echo(json.dumps(apply_json(result), indent=2))
+    elif dry_run:
+        click.echo("\n".join(result.diffs))
+    else:
+        click.echo(render_apply(result))
+    sys.exit(result.return_code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -82,10 +82,10 @@ def _newline(inp: MergeInput) -> str:
 # -- classifying statements --------------------------------------------------------
 
 
-def _renames_for(inp: MergeInput, path: str) -> dict[str, str]:
-    """Names to rename in code moved from ``path``: aliases, merged and renamed classes."""
-    renames = {a.old: a.new for a in inp.plan.aliases if a.enabled}
-    for conflict in inp.plan.conflicts:
+def renames_for(plan: Plan, path: str) -> dict[str, str]:
+    """Names to rename in code from ``path``: aliases, merged and renamed classes."""
+    renames = {a.old: a.new for a in plan.aliases if a.enabled}
+    for conflict in plan.conflicts:
         renames.update(_conflict_renames(conflict, path))
     return {old: new for old, new in renames.items() if old != new}
 
@@ -115,7 +115,7 @@ def _pieces(inp: MergeInput, path: str, notes: list[str]) -> list[Piece]:
         kind = _classify(inp, path, stmt, models, source_aliases)
         if kind != "drop":
             kept.append((kind, stmt))
-    renamer = RenameNames(_renames_for(inp, path), source_aliases)
+    renamer = RenameNames(renames_for(inp.plan, path), source_aliases)
     pieces = []
     for kind, stmt in kept:
         original = stmt.name.value if isinstance(stmt, cst.ClassDef) else ""

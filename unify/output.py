@@ -155,3 +155,46 @@ def render_problems(path, problems) -> str:
     lines = [p.render(str(path)) for p in problems]
     lines.append(f"Found {len(problems)} problems in {path}.")
     return "\n".join(lines)
+
+
+def apply_json(result) -> dict[str, object]:
+    verification = result.verification
+    return {
+        "branch": result.branch,
+        "base": result.base,
+        "steps": _plain(result.steps),
+        "verification": None if verification is None else {
+            "ok": verification.ok,
+            "checks": _plain(verification.checks),
+            "intended_schema_changes": list(verification.intended),
+        },
+        "pr_description": str(result.pr_path) if result.pr_path else None,
+        "notes": list(result.notes),
+    }
+
+
+def render_apply(result) -> str:
+    lines = [f"Applied on branch {result.branch} ({len(result.steps)} commits on "
+             f"{result.base[:10]}):"]
+    lines += [f"  {s.number}. {s.name:<16} {s.commit[:10]}  {len(s.files)} files"
+              for s in result.steps]
+    verification = result.verification
+    if verification is None:
+        lines.append("Verification skipped (--no-verify).")
+    else:
+        lines.append("Verification: " + ("passed" if verification.ok else "FAILED"))
+        for check in verification.checks:
+            lines.append(f"  [{'ok' if check.ok else 'FAIL'}] {check.name}: {check.detail}")
+            lines += [f"         {item}" for item in check.items[:10]]
+    if result.notes:
+        lines.append("Notes:")
+        lines += [f"  - {n}" for n in result.notes]
+    if result.pr_path:
+        lines.append(f"PR description: {result.pr_path}")
+    if verification is not None and not verification.ok:
+        lines.append(f"The branch {result.branch} is left for inspection; "
+                     f"`git branch -D {result.branch}` (or `unify rollback`) removes it.")
+    else:
+        lines.append(f"Next: git push -u origin {result.branch}, open a PR "
+                     f"(gh pr create --body-file {result.pr_path}).")
+    return "\n".join(lines)

@@ -1,0 +1,260 @@
+"""Stage 5: apply a plan, one commit per step, on a new branch.
+
+Reads only the plan and the repository. Each step is a function of the work
+tree that returns the files it touched; :func:`apply_plan` reads as the list of
+steps it commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile
+
+from codemods.rename_string_refs import RenameStringRefsCommand
+from codemods.rewrite_imports import RewriteImportsCommand
+from unify import gitops
+from unify.compat import compat_text, shim_text
+from unify.errors import Refused
+from unify.inventory import Inventory, build_inventory, module_dotted
+from unify.merge import MergeInput, merge, renames_for
+from unify.merge_edit import global_renames
+from unify.plan import Plan
+from unify.resolve import ModuleIndex
+from unify.scan import scan
+
+STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "format")
+
+
+@dataclass(frozen=True)
+class StepResult:
+    number: int
+    name: str
+    commit: str
+    files: tuple[str, ...]
+
+
+@dataclass
+class Context:
+    plan: Plan
+    plan_id: str
+    work: Path  # the temporary work tree
+    inventory: Inventory  # of the work tree before any step
+    index: ModuleIndex
+    sys_root: str  # folder the project's imports are relative to
+    notes: list[str] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)  # files unify wrote from scratch
+
+    def dotted(self, path: str) -> str:
+        return module_dotted(path, self.sys_root)
+
+    def read(self, path: str) -> str:
+        return (self.work / path).read_bytes().decode("utf-8-sig")
+
+    def write(self, path: str, text: str) -> None:
+        target = self.work / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+
+
+def plan_id(text: str) -> str:
+    """The plan's fingerprint, carried in every commit's ``Unify-Plan`` trailer."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def message(ctx: Context, number: int, name: str, summary: str, body: str) -> str:
+    return (f"unify: {summary}\n\n{body}\n\nUnify-Plan: {ctx.plan_id}\n"
+            f"Unify-Step: {number}/{len(STEPS)} {name}\nUnify-Base: {ctx.plan.base_commit}\n")
+
+
+# -- context ------------------------------------------------------------------------
+
+
+def build_context(plan: Plan, text: str, work: Path) -> Context:
+    inv = build_inventory(scan(work, plan.scope))
+    parsed = [m for m in scan(work, plan.scope).modules if m.error is None]
+    index = ModuleIndex(parsed)
+    return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope))
+
+
+def _sys_root(inv: Inventory, scope: str) -> str:
+    """The folder absolute imports are relative to, by vote of the import sites."""
+    votes: Counter[str] = Counter()
+    for site in inv.dependents:
+        if site.form == "star" or "relative" in site.flags:
+            continue
+        module = site.module + (f".{site.names[0][0]}" if "submodule" in site.flags else "")
+        stem = site.target[:-3]
+        if stem.endswith("/__init__"):
+            stem = stem[: -len("/__init__")]
+        tail = module.replace(".", "/")
+        if stem == tail or stem.endswith("/" + tail):
+            votes[stem[: len(stem) - len(tail)].rstrip("/")] += 1
+    return votes.most_common(1)[0][0] if votes else scope
+
+
+# -- steps ------------------------------------------------------------------------------
+
+
+def step_target(ctx: Context) -> tuple[str, str, list[str]]:
+    plan = ctx.plan
+    models = {}
+    for model in ctx.inventory.models:
+        if model.path in plan.sources:
+            models.setdefault(model.path, []).append(model.name)
+    merged = merge(MergeInput(
+        plan=plan,
+        sources={p: ctx.read(p) for p in plan.sources},
+        model_names={p: tuple(n) for p, n in models.items()},
+        index=ctx.index,
+        module_names={p: ctx.dotted(p) for p in ctx.index.by_path},
+    ))
+    ctx.write(plan.target, merged.text)
+    ctx.notes += merged.notes
+    ctx.generated.append(plan.target)
+    count = sum(len(s.models) for s in plan.sections)
+    body = (f"{count} models from {', '.join(plan.sources)} in {len(plan.sections)} sections "
+            f"({'; '.join(s.title for s in plan.sections)}).")
+    return f"create the sectioned models module {plan.target}", body, [plan.target]
+
+
+def step_compat(ctx: Context) -> tuple[str, str, list[str]]:
+    aliases = {a.old: a.new for a in ctx.plan.aliases if a.enabled}
+    aliases.update(global_renames(ctx.plan))
+    ctx.write(ctx.plan.compat, compat_text(ctx.dotted(ctx.plan.target), aliases))
+    ctx.generated.append(ctx.plan.compat)
+    body = f"Re-exports {ctx.dotted(ctx.plan.target)} and {len(aliases)} old names."
+    return f"add the compatibility module {ctx.plan.compat}", body, [ctx.plan.compat]
+
+
+def _old_module_names(ctx: Context, source: str) -> set[str]:
+    names = {ctx.dotted(source)}
+    for site in ctx.inventory.dependents:
+        if site.target == source and "relative" not in site.flags:
+            names.add(site.module + (f".{site.names[0][0]}" if "submodule" in site.flags else ""))
+    return names
+
+
+def step_rewrite(ctx: Context) -> tuple[str, str, list[str]]:
+    plan = ctx.plan
+    skip = set(plan.sources) | {plan.target, plan.compat}
+    files = sorted({s.path for s in ctx.inventory.dependents
+                    if s.target in plan.sources} - skip)
+    groups: dict[tuple, list[str]] = {}
+    for source in plan.sources:
+        renames = renames_for(plan, source)
+        if source == plan.target and not renames:
+            continue
+        groups.setdefault(tuple(sorted(renames.items())), []).append(source)
+    changed = []
+    for path in files:
+        if _rewrite_file(ctx, path, groups):
+            changed.append(path)
+    body = f"{len(changed)} files now import from {ctx.dotted(plan.target)}."
+    return "rewrite imports of the old model modules", body, changed
+
+
+def _rewrite_file(ctx: Context, path: str, groups) -> bool:
+    raw = (ctx.work / path).read_bytes()
+    module = cst.parse_module(raw)
+    dotted = ctx.dotted(path)
+    package = dotted if path.endswith("__init__.py") else dotted.rpartition(".")[0]
+    context = CodemodContext(filename=path, full_module_name=dotted, full_package_name=package)
+    target = ctx.dotted(ctx.plan.target)
+    for renames, sources in groups.items():
+        old = sorted({n for s in sources for n in _old_module_names(ctx, s)})
+        if target in old:  # renames inside the target's own module: go via a stand-in name
+            module = _codemod(context, module, [target], PLACEHOLDER, dict(renames))
+            old = [n for n in old if n != target] + [PLACEHOLDER]
+        module = _codemod(context, module, old, target, dict(renames))
+        ctx.notes += [f"{path}: {w}" for w in context.warnings]
+        context.warnings.clear()
+    strings = global_renames(ctx.plan)
+    if strings and any(old in module.code for old in strings):
+        try:
+            module = RenameStringRefsCommand(context, rename_class=strings).transform_module(module)
+        except SkipFile:
+            pass
+    if module.bytes == raw:
+        return False
+    (ctx.work / path).write_bytes(module.bytes)
+    return True
+
+
+PLACEHOLDER = "unify_target_module_placeholder"
+
+
+def _codemod(context, module: cst.Module, old: list[str], new: str, renames) -> cst.Module:
+    try:
+        command = RewriteImportsCommand(context, old_modules=old, new_module=new,
+                                        renames=renames)
+        return command.transform_module(module)
+    except SkipFile:
+        return module
+
+
+def step_retire(ctx: Context) -> tuple[str, str, list[str]]:
+    plan = ctx.plan
+    touched = []
+    target_module = ctx.dotted(plan.target)
+    for source in plan.sources:
+        if source == plan.target:
+            continue
+        touched.append(source)
+        if plan.retire == "shim":
+            text = shim_text(ctx.dotted(source), target_module, renames_for(plan, source))
+            ctx.write(source, text)
+            ctx.generated.append(source)
+        elif plan.retire == "archive":
+            archived = posixpath.join("archive", source)
+            (ctx.work / archived).parent.mkdir(parents=True, exist_ok=True)
+            (ctx.work / source).rename(ctx.work / archived)
+            touched.append(archived)
+        else:
+            (ctx.work / source).unlink()
+    body = f"{len(touched)} old model files: {plan.retire}."
+    return f"retire the old model files ({plan.retire})", body, touched
+
+
+def step_format(ctx: Context) -> tuple[str, str, list[str]]:
+    files = [f for f in dict.fromkeys(ctx.generated) if (ctx.work / f).is_file()]
+    result = subprocess.run([sys.executable, "-m", "black", "-q", *files], cwd=ctx.work,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        ctx.notes.append("black could not format the generated files: "
+                         + (result.stderr.strip().splitlines() or ["?"])[-1])
+    body = ("Only files unify generated, with the project's own black configuration: "
+            + ", ".join(files) + ".")
+    return "format the generated files with black", body, files
+
+
+STEP_FUNCTIONS: tuple[Callable[[Context], tuple[str, str, list[str]]], ...] = (
+    step_target, step_compat, step_rewrite, step_retire, step_format,
+)
+
+
+def run_steps(ctx: Context, tree: gitops.Worktree, progress) -> list[StepResult]:
+    results = []
+    for number, (name, step) in enumerate(zip(STEPS, STEP_FUNCTIONS), start=1):
+        progress(f"step {number}/{len(STEPS)} {name} ...")
+        summary, body, files = step(ctx)
+        sha = tree.commit(message(ctx, number, name, summary, body), files)
+        results.append(StepResult(number, name, sha, tuple(files)))
+        progress(f"step {number}/{len(STEPS)} {name}: {len(files)} files, commit {sha[:10]}")
+        _fault_injection(number)
+    return results
+
+
+def _fault_injection(number: int) -> None:
+    """Tests simulate a crash after step N with UNIFY_FAIL_AFTER_STEP=N."""
+    if os.environ.get("UNIFY_FAIL_AFTER_STEP") == str(number):
+        raise Refused(f"simulated failure after step {number} (UNIFY_FAIL_AFTER_STEP)")

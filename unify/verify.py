@@ -1,0 +1,190 @@
+"""Stage 6: proof, not hope. Checks of the applied branch, each a small function.
+
+* every touched file compiles;
+* no import of a retired module is left (outside the compat module and shims);
+* every imported name resolves (no new U303/U304);
+* the target imports, its mappers configure and ``create_all`` runs on SQLite,
+  in a subprocess with the project's interpreter;
+* the schema the models declare (static inventory) differs from before only by
+  what the plan says: its fixes, its merges and its aliases.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from unify.analyze import analyze
+from unify.inventory import Inventory, ModelInfo
+from unify.plan import Plan
+from unify.resolve import ModuleIndex
+from unify.runtime import ProbeResult, run_probe
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verification:
+    checks: tuple[Check, ...]
+    before: ProbeResult | None = None
+    after: ProbeResult | None = None
+    intended: tuple[str, ...] = field(default=())  # schema changes the plan asked for
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def compiles(work: Path, files: list[str]) -> Check:
+    broken = []
+    for path in files:
+        file = work / path
+        if path.endswith(".py") and file.is_file():
+            try:
+                compile(file.read_bytes(), path, "exec")
+            except (SyntaxError, ValueError) as exc:
+                broken.append(f"{path}:{getattr(exc, 'lineno', '?')}: {exc}")
+    return Check("compile", not broken, f"{len(files)} touched files compile" if not broken
+                 else f"{len(broken)} files do not compile", tuple(broken))
+
+
+def no_retired_imports(plan: Plan, index: ModuleIndex, old_names: set[str]) -> Check:
+    retired = set(plan.sources) - {plan.target}
+    allowed = retired | {plan.compat, plan.target}
+    left = []
+    for path, facts in sorted(index.by_path.items()):
+        if path in allowed:
+            continue
+        for imp in facts.imports:
+            modules = [n for n, _ in imp.names] if imp.kind == "import" else [imp.module]
+            for module in modules:
+                resolved = index.resolve_module(path, module, imp.level)
+                if resolved in retired or (resolved is None and module in old_names):
+                    left.append(f"{path}:{imp.line}: imports {module}")
+    return Check("no-stale-imports", not left,
+                 "no file imports a retired model module" if not left
+                 else f"{len(left)} imports of retired modules remain", tuple(left))
+
+
+def names_resolve(before: Inventory, after: Inventory, plan: Plan) -> Check:
+    def problems(inv: Inventory) -> set[tuple[str, str, str]]:
+        skip = {plan.compat} | set(plan.sources)
+        return {(d.code, d.path, d.subject) for d in analyze(inv)
+                if d.code in ("U303", "U304") and d.path not in skip}
+
+    new = sorted(problems(after) - problems(before))
+    return Check("names-resolve", not new,
+                 "every imported module and model name resolves" if not new
+                 else f"{len(new)} imports no longer resolve",
+                 tuple(f"{path}: {code} {subject}" for code, path, subject in new))
+
+
+def runtime(after: ProbeResult, before: ProbeResult | None) -> Check:
+    was = "" if before is None else (
+        " (before: ok)" if before.ok else f" (before: failed at {before.stage})")
+    if after.ok:
+        return Check("runtime", True, "the target imports, configure_mappers() and "
+                     f"create_all() on SQLite pass{was}")
+    error = after.error or {}
+    return Check("runtime", False, f"failed at {after.stage}: {error.get('type', '?')}: "
+                 f"{error.get('message', '')}".strip()[:400] + was)
+
+
+# -- schema equivalence --------------------------------------------------------------
+
+
+Schema = dict[str, dict[str, tuple]]
+
+
+def static_schema(inv: Inventory, paths: set[str]) -> Schema:
+    """table -> column -> (type, foreign key, primary key), from the models' source."""
+    schema: Schema = {}
+    models = {m.name: m for m in inv.models if m.path in paths}
+    for model in inv.models:
+        if model.path not in paths or not model.qualified_table:
+            continue
+        columns = schema.setdefault(model.qualified_table, {})
+        for col in _row(model, models):
+            columns.setdefault(col.db_name or col.name, (col.type, col.foreign_key,
+                                                         col.primary_key))
+    for table in inv.tables:
+        if table.path in paths:
+            name = f"{table.schema}.{table.name}" if table.schema else table.name
+            columns = schema.setdefault(name, {})
+            for col in table.columns:
+                columns.setdefault(col.name, (col.type, col.foreign_key, col.primary_key))
+    return schema
+
+
+def _row(model: ModelInfo, models: dict[str, ModelInfo]):
+    cols = list(model.columns)
+    parent = models.get(model.parent or "")
+    if parent is not None and model.tablename_source == "inherited":
+        cols += parent.columns
+    return cols
+
+
+def schema_changes(before: Schema, after: Schema) -> list[tuple[str, str, str]]:
+    """(table, column or "", description) for every difference."""
+    changes = []
+    for table in sorted(set(before) | set(after)):
+        if table not in after:
+            changes.append((table, "", "table no longer mapped"))
+            continue
+        if table not in before:
+            changes.append((table, "", "table newly mapped"))
+            continue
+        for col in sorted(set(before[table]) | set(after[table])):
+            old, new = before[table].get(col), after[table].get(col)
+            if old != new:
+                changes.append((table, col, f"{_show(old)} -> {_show(new)}"))
+    return changes
+
+
+def _show(col: tuple | None) -> str:
+    if col is None:
+        return "(absent)"
+    kind, fk, pk = col
+    return f"{kind or '?'}" + (f" FK {fk}" if fk else "") + (" PK" if pk else "")
+
+
+def explained(change: tuple[str, str, str], plan: Plan, before_inv: Inventory) -> str | None:
+    """Which plan decision explains this schema change, if any."""
+    table, column, _ = change
+    owners = {m.name for m in before_inv.models if m.qualified_table == table}
+    owners.add(table)
+    for fix in plan.fixes:
+        if fix.enabled and fix.model in owners and fix.attr == column:
+            return f"fix {fix.kind} {fix.model}.{fix.attr}: {fix.old} -> {fix.new}"
+    for conflict in plan.conflicts:
+        if any(c.table == table for c in conflict.candidates) or conflict.name in owners:
+            return f"conflict {conflict.name} ({conflict.resolution})"
+    for alias in plan.aliases:
+        if alias.enabled and (alias.old in owners or alias.new in owners):
+            return f"alias {alias.old} -> {alias.new} merges the two models"
+    return None
+
+
+def schema(plan: Plan, before: Inventory, after: Inventory) -> tuple[Check, tuple[str, ...]]:
+    changes = schema_changes(static_schema(before, set(plan.sources)),
+                             static_schema(after, {plan.target}))
+    intended, unexplained = [], []
+    for change in changes:
+        why = explained(change, plan, before)
+        line = f"{change[0]}{'.' + change[1] if change[1] else ''}: {change[2]}"
+        (intended if why else unexplained).append(f"{line} [{why}]" if why else line)
+    detail = ("the declared schema is unchanged" if not changes else
+              f"{len(intended)} schema changes, all named by the plan" if not unexplained
+              else f"{len(unexplained)} schema changes the plan does not name")
+    return Check("schema", not unexplained, detail, tuple(unexplained)), tuple(intended)
+
+
+def probe(work: Path, sys_root: str, modules: list[str], python: str | None) -> ProbeResult:
+    return run_probe(work / sys_root if sys_root else work, modules, python or sys.executable)
