@@ -202,6 +202,22 @@ def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
                       "pick another --branch, or `unify rollback` the previous apply")
 
 
+def already_applied(plan_path: str, branch: str, repo: str | None) -> ApplyResult | None:
+    """The plan's finished result, on ``branch`` or in HEAD's history, if there is one."""
+    root = _plan_repo(Path(plan_path), repo)
+    git_repo = gitops.open_repo(root)
+    ident = apply_steps.plan_id(planfile.read_text(Path(plan_path)))
+    revs = ([branch] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
+    for rev in revs:
+        commits = gitops.commits_of_plan(git_repo, rev, ident)
+        final = f"{len(apply_steps.STEPS)}/{len(apply_steps.STEPS)} "
+        if any(step.startswith(final) for _, step in commits):
+            notes = (f"already applied: {rev} has the {len(commits)} commits of this plan "
+                     f"(Unify-Plan: {ident}); nothing to do",)
+            return ApplyResult(rev, commits[-1][0], (), None, None, notes)
+    return None
+
+
 def apply_plan(
     plan_path: str,
     branch: str,
@@ -211,6 +227,9 @@ def apply_plan(
     python: str | None = None,
     progress=lambda message: None,
 ) -> ApplyResult:
+    done = already_applied(plan_path, branch, repo)
+    if done is not None:
+        return done
     loaded, check_result, root = load_plan(plan_path, repo)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     git_repo = gitops.open_repo(root)

@@ -112,3 +112,18 @@ class Worktree:
     def diff(self, old: str, new: str) -> str:
         assert self.tree is not None
         return self.tree.git.diff(old, new)
+
+
+def commits_of_plan(repo: git.Repo, rev: str, plan_id: str) -> list[tuple[str, str]]:
+    """(sha, Unify-Step value) of the commits reachable from ``rev`` made by this plan."""
+    try:
+        out = repo.git.log(rev, "--format=%H%x00%(trailers:key=Unify-Step,valueonly)%x00",
+                           f"--grep=^Unify-Plan: {plan_id}$", "--extended-regexp")
+    except git.GitCommandError:
+        return []
+    found = []
+    for record in out.split("\x00\n"):
+        sha, _, step = record.strip("\n").partition("\x00")
+        if sha.strip():
+            found.append((sha.strip(), step.strip().strip("\x00").strip()))
+    return found

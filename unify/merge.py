@@ -13,6 +13,7 @@ dependency order) and module-level code that needs the models at import time
 from __future__ import annotations
 
 import posixpath
+import textwrap
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -399,7 +400,7 @@ def _assemble(inp: MergeInput, pieces, helpers, models: dict[str, Piece], late, 
         if piece.kind == "import":
             entries += import_entries(piece.node, inp.module_names.get(piece.source, ""),
                                       piece.source.endswith("__init__.py"))
-    body += render_imports(entries)
+    body += render_imports(entries, notes)
     number = 1
     body += _section(banner(number, inp.plan.header), [p.node for p in helpers])
     emitted: set[str] = set()
@@ -433,9 +434,10 @@ def _future_names(futures) -> set[str]:
 
 
 def _docstring(inp: MergeInput) -> list[cst.BaseStatement]:
-    sources = ", ".join(inp.plan.sources)
-    text = (f'"""Unified ORM models.\n\nMerged by unify from: {sources}.\n'
-            f'Sections: {"; ".join(s.title for s in inp.plan.sections)}.\n"""')
+    about = (f"Merged by unify from {', '.join(inp.plan.sources)}. Sections: "
+             f"{'; '.join(s.title for s in inp.plan.sections)}.")
+    wrapped = "\n".join(textwrap.wrap(about, 79, break_on_hyphens=False))
+    text = f'"""Unified ORM models.\n\n{wrapped}\n"""'
     return [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(text))])]
 
 

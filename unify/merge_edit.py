@@ -143,11 +143,28 @@ def import_entries(stmt: cst.BaseStatement, own_module: str, is_package: bool) -
     return entries
 
 
-def render_imports(entries: Sequence[tuple]) -> list[cst.BaseStatement]:
-    """De-duplicated imports, ``import`` lines first, then one ``from`` line per module."""
+def _bound(entry: tuple) -> str:
+    if entry[0] == "import":
+        return entry[2] or entry[1].split(".")[0]
+    return entry[3] or entry[2]
+
+
+def render_imports(entries: Sequence[tuple], notes: list[str]) -> list[cst.BaseStatement]:
+    """De-duplicated imports, ``import`` lines first, then one ``from`` line per module.
+
+    A name bound by two different imports (``LeadSource`` from the new and the old
+    enums) keeps the first; the other is dropped and reported.
+    """
     plain: list[str] = []
     froms: dict[str, list[str]] = {}
+    owner: dict[str, tuple] = {}
     for entry in entries:
+        name = _bound(entry)
+        first = owner.setdefault(name, entry)
+        if name != "*" and first != entry and not (entry[0] == first[0] == "import"):
+            notes.append(f"import of {name} from {entry[1]} dropped: the target already "
+                         f"imports {name} from {first[1]}")
+            continue
         if entry[0] == "import":
             text = entry[1] + (f" as {entry[2]}" if entry[2] else "")
             if text not in plain:

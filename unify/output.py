@@ -174,6 +174,8 @@ def apply_json(result) -> dict[str, object]:
 
 
 def render_apply(result) -> str:
+    if not result.steps:
+        return "\n".join(result.notes)
     lines = [f"Applied on branch {result.branch} ({len(result.steps)} commits on "
              f"{result.base[:10]}):"]
     lines += [f"  {s.number}. {s.name:<16} {s.commit[:10]}  {len(s.files)} files"

@@ -174,7 +174,7 @@ def build_plan(
         sections=default_sections(inv, models, winners),
         conflicts=conflicts,
         aliases=aliases,
-        fixes=tuple(_fixes(inv, models, diagnostics)),
+        fixes=_consistent(tuple(_fixes(inv, models, diagnostics))),
         dependents=_dependent_summary(inv, sources),
         unrewritable=tuple(
             f"{d.path}:{d.line} {d.call}({d.argument})"
@@ -430,6 +430,12 @@ def _fixes(inv: Inventory, models: list[ModelInfo], diagnostics: list[Diagnostic
             fix = None
         if fix is not None:
             yield fix
+
+
+def _consistent(fixes: tuple[Fix, ...]) -> tuple[Fix, ...]:
+    """No partner is added for a relationship that another fix drops."""
+    dropped = {f"{f.model}.{f.attr}" for f in fixes if f.kind == "drop_relationship"}
+    return tuple(f for f in fixes if not (f.kind == "add_back_populates" and f.new in dropped))
 
 
 def _primary_keys(inv: Inventory) -> dict[str, str]:
