@@ -183,12 +183,15 @@ def _refuse_bad_plan(plan_path: str, plan: Plan | None, check: PlanCheck) -> Pla
     return plan
 
 
-def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
+def _refuse_dirty(repo) -> None:
     dirty = gitops.dirty_files(repo)
     if dirty:
         shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
         raise Refused(f"the work tree has uncommitted changes: {shown}",
                       "commit or stash them, then apply again")
+
+
+def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
     loose = gitops.untracked(repo, [p for p, _ in plan.fingerprints])
     if loose:
         raise Refused(f"the plan read files git does not track: {', '.join(loose[:5])}",
@@ -230,9 +233,10 @@ def apply_plan(
     done = already_applied(plan_path, branch, repo)
     if done is not None:
         return done
+    git_repo = gitops.open_repo(_plan_repo(Path(plan_path), repo))
+    _refuse_dirty(git_repo)
     loaded, check_result, root = load_plan(plan_path, repo)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
-    git_repo = gitops.open_repo(root)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
     text = Path(plan_path).read_text(encoding="utf-8")
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
