@@ -57,6 +57,7 @@ def cli() -> None:
     unify plan   [PATH]          write the editable merge plan (plans/models.toml)
     unify plan --check FILE      validate a hand-edited plan
     unify apply PLAN --branch B  execute it: one commit per step on a new branch
+    unify demo [CASE]            all of it on a bundled example, in a scratch repository
 
     Every command works on the git work tree around PATH (or --repo), prints a
     summary for people and --json for machines, and exits 0 (ok), 1 (findings
@@ -226,6 +227,26 @@ def apply(plan_file: str, branch: str, repo: str | None, dry_run: bool, no_verif
     else:
         click.echo(render_apply(result))
     sys.exit(result.return_code)
+
+
+@cli.command()
+@click.argument("case", required=False, default="seqpt_like")
+@click.option("--dir", "folder", metavar="DIR",
+              help="Where to create the demo repository (default: a new temporary folder).")
+def demo(case: str, folder: str | None) -> None:
+    """Run check, plan and apply on a bundled corpus case (default: seqpt_like).
+
+    The case is copied into a new git repository (your checkout is not
+    touched) and every command is shown with its output.
+
+    \b
+    Examples:
+      unify demo
+      unify demo package_models --dir /tmp/unify-demo
+    """
+    from unify.demo import run_demo
+
+    sys.exit(run_demo(case, folder, lambda args: main(args), click.echo))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
