@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from unify import apply as apply_steps
+from unify import finalize as finalize_mod
 from unify import gitops, planfile, verify
+from unify import rollback as rollback_mod
+from unify import status as status_mod
 from unify.analyze import analyze
 from unify.diagnostics import Diagnostic, select
 from unify.errors import InputError, Refused
@@ -240,10 +243,10 @@ def apply_plan(
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
     text = Path(plan_path).read_text(encoding="utf-8")
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
-        ctx = apply_steps.build_context(plan, text, tree.path)
+        base = tree.head()
+        ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
         before = verify.probe(tree.path, ctx.sys_root, [ctx.dotted(s) for s in plan.sources],
                               python) if run_verify else None
-        base = tree.head()
         steps = apply_steps.run_steps(ctx, tree, progress)
         diffs = tuple(tree.diff(a, b.commit) for a, b in
                       zip([base] + [s.commit for s in steps], steps)) if dry_run else ()
@@ -251,6 +254,7 @@ def apply_plan(
         if run_verify:
             progress("verifying ...")
             checked = _verification(ctx, tree.path, steps, before, python)
+        steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
@@ -258,6 +262,14 @@ def apply_plan(
                            encoding="utf-8")
     return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
                        tuple(ctx.notes), diffs)
+
+
+def _verified(checked) -> str:
+    """The Unify-Verified trailer: travels with the branch, so `status` can tell."""
+    if checked is None:
+        return "skipped"
+    failed = [c.name for c in checked.checks if not c.ok]
+    return "passed" if not failed else f"failed ({', '.join(failed)})"
 
 
 def _verification(ctx, work: Path, steps, before, python):
@@ -277,3 +289,27 @@ def _verification(ctx, work: Path, steps, before, python):
         schema_check,
     )
     return verify.Verification(checks, before, after_probe, intended)
+
+
+# -- status, rollback, finalize ---------------------------------------------------------
+
+
+def _git_repo(repo: str | None):
+    root, _ = locate(None, repo)
+    return root, gitops.open_repo(root)
+
+
+def repo_status(repo: str | None = None) -> list[status_mod.RunStatus]:
+    _, git_repo = _git_repo(repo)
+    return status_mod.status(git_repo)
+
+
+def roll_back(repo: str | None = None, branch: str | None = None, to_step: int | None = None,
+              keep_branch: bool = False) -> rollback_mod.RollbackResult:
+    _, git_repo = _git_repo(repo)
+    return rollback_mod.rollback(git_repo, branch, to_step, keep_branch)
+
+
+def finalize(repo: str | None = None, branch: str = "unify/finalize") -> finalize_mod.FinalizeResult:
+    root, git_repo = _git_repo(repo)
+    return finalize_mod.finalize(git_repo, root, branch)

@@ -51,6 +51,8 @@ class Context:
     inventory: Inventory  # of the work tree before any step
     index: ModuleIndex
     sys_root: str  # folder the project's imports are relative to
+    base: str = ""  # the commit the branch starts from
+    branch: str = ""  # the branch the steps are committed to ("" for a dry run)
     notes: list[str] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)  # files unify wrote from scratch
 
@@ -73,17 +75,19 @@ def plan_id(text: str) -> str:
 
 def message(ctx: Context, number: int, name: str, summary: str, body: str) -> str:
     return (f"unify: {summary}\n\n{body}\n\nUnify-Plan: {ctx.plan_id}\n"
-            f"Unify-Step: {number}/{len(STEPS)} {name}\nUnify-Base: {ctx.plan.base_commit}\n")
+            f"Unify-Step: {number}/{len(STEPS)} {name}\nUnify-Base: {ctx.base}\n"
+            f"Unify-Branch: {ctx.branch}\n")
 
 
 # -- context ------------------------------------------------------------------------
 
 
-def build_context(plan: Plan, text: str, work: Path) -> Context:
-    inv = build_inventory(scan(work, plan.scope))
-    parsed = [m for m in scan(work, plan.scope).modules if m.error is None]
-    index = ModuleIndex(parsed)
-    return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope))
+def build_context(plan: Plan, text: str, work: Path, base: str, branch: str) -> Context:
+    result = scan(work, plan.scope)
+    inv = build_inventory(result)
+    index = ModuleIndex([m for m in result.modules if m.error is None])
+    return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope),
+                   base, branch)
 
 
 def _sys_root(inv: Inventory, scope: str) -> str:
@@ -255,6 +259,10 @@ def run_steps(ctx: Context, tree: gitops.Worktree, progress) -> list[StepResult]
 
 
 def _fault_injection(number: int) -> None:
-    """Tests simulate a crash after step N with UNIFY_FAIL_AFTER_STEP=N."""
-    if os.environ.get("UNIFY_FAIL_AFTER_STEP") == str(number):
+    """Tests simulate a failure after step N: UNIFY_FAIL_AFTER_STEP=N raises (like
+    Ctrl-C), N:kill ends the process on the spot (like a crash or kill -9)."""
+    value = os.environ.get("UNIFY_FAIL_AFTER_STEP", "")
+    if value == f"{number}:kill":
+        os._exit(137)
+    if value == str(number):
         raise Refused(f"simulated failure after step {number} (UNIFY_FAIL_AFTER_STEP)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import tempfile
@@ -16,6 +17,9 @@ from unify.diagnostics import CODES, validate_codes
 from unify.errors import UnifyError
 from unify.output import (
     apply_json,
+    render_finalize,
+    render_rollback,
+    render_status,
     render_apply,
     inventory_json,
     plan_json,
@@ -57,6 +61,9 @@ def cli() -> None:
     unify plan   [PATH]          write the editable merge plan (plans/models.toml)
     unify plan --check FILE      validate a hand-edited plan
     unify apply PLAN --branch B  execute it: one commit per step on a new branch
+    unify status                 where each unify branch stands
+    unify rollback               undo an apply (a backup ref keeps everything)
+    unify finalize               drop the compat module once nothing imports it
     unify demo [CASE]            all of it on a bundled example, in a scratch repository
 
     Every command works on the git work tree around PATH (or --repo), prints a
@@ -227,6 +234,80 @@ def apply(plan_file: str, branch: str, repo: str | None, dry_run: bool, no_verif
     else:
         click.echo(render_apply(result))
     sys.exit(result.return_code)
+
+
+@cli.command()
+@repo_option
+@json_option
+def status(repo: str | None, as_json: bool) -> None:
+    """Where each unify branch stands: plan, base, steps, verification, merged or not.
+
+    Read from the commits' trailers alone, so a teammate who only fetched the
+    branch sees the same. Says what to do next.
+
+    \b
+    Examples:
+      unify status
+      unify status --json
+    """
+    runs = api.repo_status(repo)
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(r) for r in runs], indent=2))
+    else:
+        click.echo(render_status(runs))
+
+
+@cli.command()
+@repo_option
+@json_option
+@click.option("--branch", metavar="NAME", help="The unify branch (needed when there are several).")
+@click.option("--to-step", type=click.IntRange(min=0), metavar="N",
+              help="Keep steps 1..N, undo the rest (0: back to the base).")
+@click.option("--keep-branch", is_flag=True,
+              help="Reset the branch to its base instead of deleting it.")
+def rollback(repo: str | None, as_json: bool, branch: str | None, to_step: int | None,
+             keep_branch: bool) -> None:
+    """Undo an apply, without losing anything.
+
+    Before the PR merged: delete the unify branch (or reset it to step N).
+    After it merged: revert commits on the current branch, never rewriting
+    history. Always first keeps a backup ref refs/unify/backup/<branch>-<time>
+    and prints how to undo the rollback. Refuses a dirty work tree.
+
+    \b
+    Examples:
+      unify rollback
+      unify rollback --to-step 2
+      unify rollback --branch unify/models --keep-branch
+    """
+    result = api.roll_back(repo, branch, to_step, keep_branch)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2))
+    else:
+        click.echo(render_rollback(result))
+
+
+@cli.command()
+@repo_option
+@json_option
+@click.option("--branch", default="unify/finalize", show_default=True,
+              help="The new branch the removal is committed to.")
+def finalize(repo: str | None, as_json: bool, branch: str) -> None:
+    """Remove the compat module and the shims once nothing imports them.
+
+    Lists every remaining importer (exit 1) instead when some are left.
+
+    \b
+    Examples:
+      unify finalize
+      unify finalize --branch unify/finalize-models
+    """
+    result = api.finalize(repo, branch)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2))
+    else:
+        click.echo(render_finalize(result))
+    sys.exit(1 if result.importers else 0)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 import tempfile
 from pathlib import Path
 
@@ -108,6 +109,15 @@ class Worktree:
         with self.tree.git.custom_environment(**self.env):
             self.tree.git.commit("--quiet", "--no-verify", "--allow-empty", "-m", message)
         return self.head()
+
+    def add_trailer(self, step, key: str, value: str):
+        """Amend the last commit (brand new, unpublished) with one more trailer."""
+        assert self.tree is not None
+        message = self.tree.head.commit.message.rstrip("\n") + f"\n{key}: {value}\n"
+        with self.tree.git.custom_environment(**self.env):
+            self.tree.git.commit("--quiet", "--no-verify", "--allow-empty", "--amend",
+                                 "-m", message)
+        return replace(step, commit=self.head())
 
     def diff(self, old: str, new: str) -> str:
         assert self.tree is not None

@@ -200,3 +200,43 @@ def render_apply(result) -> str:
         lines.append(f"Next: git push -u origin {result.branch}, open a PR "
                      f"(gh pr create --body-file {result.pr_path}).")
     return "\n".join(lines)
+
+
+def render_status(runs) -> str:
+    if not runs:
+        return "No unify branch in this repository. Start with `unify plan`."
+    lines = []
+    for run in runs:
+        done = f"{run.steps[-1][0]}/{run.total}" if run.steps else "0"
+        state = "complete" if run.complete else "INTERRUPTED"
+        lines.append(f"{run.branch} (plan {run.plan}, base {run.base[:10]}): {state}, "
+                     f"steps {done}" + (f", verification {run.verified}" if run.verified else ""))
+        lines += [f"  {n}. {name:<16} {sha[:10]}" for n, name, sha in run.steps]
+        if not run.branch_exists:
+            lines.append("  branch: deleted")
+        if run.merged_into:
+            lines.append(f"  merged into: {', '.join(run.merged_into)}")
+        if run.backups:
+            lines.append(f"  backups: {', '.join(run.backups)}")
+        for path in run.stale_worktrees:
+            lines.append(f"  work tree of an interrupted apply: {path}")
+        lines.append(f"  next: {run.next}")
+    return "\n".join(lines)
+
+
+def render_rollback(result) -> str:
+    lines = [f"Rolled back {result.branch} ({result.mode}):"]
+    lines += [f"  - {a}" for a in result.actions]
+    lines.append(f"Undo this rollback: {result.undo}")
+    return "\n".join(lines)
+
+
+def render_finalize(result) -> str:
+    if result.importers:
+        lines = [f"Cannot finalize yet: {len(result.importers)} imports of "
+                 f"{', '.join(result.files)} remain:"]
+        lines += [f"  {i}" for i in result.importers]
+        lines.append("Change them to import from the target, then run `unify finalize` again.")
+        return "\n".join(lines)
+    return (f"Removed {', '.join(result.files)} on branch {result.branch} "
+            f"(commit {result.commit[:10]}).\nNext: review and merge {result.branch}.")

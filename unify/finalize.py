@@ -1,0 +1,101 @@
+"""`unify finalize`: drop the compat module and the shims once nothing imports them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from unify import gitops, history
+from unify.errors import Refused
+from unify.resolve import ModuleIndex
+from unify.scan import scan
+
+SHIM_MARK = "removes this shim"
+
+
+@dataclass(frozen=True)
+class FinalizeResult:
+    branch: str
+    plan: str
+    files: tuple[str, ...]  # the compat module and shims
+    importers: tuple[str, ...]  # "path:line imports module" still in the way
+    commit: str | None
+
+
+def applied_run(repo: git.Repo) -> history.Run:
+    """The newest complete apply merged into HEAD and not rolled back."""
+    undone = history.rollbacks(repo, "HEAD")
+    for run in history.runs(repo, "HEAD"):
+        if run.complete and run.plan not in undone:
+            return run
+    raise Refused("no applied unify plan in the current branch's history",
+                  "merge the unify branch first; `unify status` shows where it stands")
+
+
+def generated_files(repo: git.Repo, root: Path, run: history.Run) -> list[str]:
+    compat = run.step(2)
+    retire = run.step(4)
+    files = []
+    for step in (compat, retire):
+        if step is None:
+            continue
+        for path in repo.git.show("--name-only", "--format=", step.sha).split():
+            file = root / path
+            if not file.is_file():
+                continue
+            text = file.read_text(encoding="utf-8", errors="replace")
+            if step is compat or SHIM_MARK in text:
+                files.append(path)
+    return sorted(set(files))
+
+
+def importers(root: Path, files: list[str]) -> list[str]:
+    result = scan(root, "")
+    index = ModuleIndex([m for m in result.modules if m.error is None])
+    wanted = set(files)
+    found = []
+    for path, facts in sorted(index.by_path.items()):
+        if path in wanted:
+            continue
+        for imp in facts.imports:
+            modules = [n for n, _ in imp.names] if imp.kind == "import" else [imp.module]
+            for module in modules:
+                if index.resolve_module(path, module, imp.level) in wanted:
+                    found.append(f"{path}:{imp.line}: imports {module}")
+            if imp.kind == "from" and not imp.star:
+                target = index.resolve_module(path, imp.module, imp.level)
+                for name, _ in imp.names:
+                    if target and index.submodule(target, name) in wanted:
+                        found.append(f"{path}:{imp.line}: imports {imp.module}.{name}")
+        for dyn in facts.dynamic_imports:
+            if dyn.literal and index.resolve_module(path, dyn.literal) in wanted:
+                found.append(f"{path}:{dyn.line}: {dyn.call}({dyn.argument})")
+    return found
+
+
+def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:
+    dirty = gitops.dirty_files(repo)
+    if dirty:
+        raise Refused(f"the work tree has uncommitted changes: {', '.join(dirty[:5])}",
+                      "commit or stash them first")
+    run = applied_run(repo)
+    files = generated_files(repo, root, run)
+    if not files:
+        raise Refused("nothing to finalize: the compat module and the shims are already gone")
+    blocking = importers(root, files)
+    if blocking:
+        return FinalizeResult(branch, run.plan, tuple(files), tuple(blocking), None)
+    if gitops.branch_exists(repo, branch):
+        raise Refused(f"branch {branch} already exists", "pass --branch with another name")
+    base = repo.head.commit.hexsha
+    with gitops.Worktree(repo, branch) as tree:
+        assert tree.tree is not None
+        tree.tree.git.rm("--quiet", "--", *files)
+        message = (f"unify: finalize: remove the compat module and shims\n\n"
+                   f"Nothing imports {', '.join(files)} any more.\n\n"
+                   f"Unify-Plan: {run.plan}\nUnify-Step: finalize\nUnify-Base: {base}\n"
+                   f"Unify-Branch: {branch}\n")
+        sha = tree.commit(message, [])
+    return FinalizeResult(branch, run.plan, tuple(files), (), sha)
