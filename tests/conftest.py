@@ -17,6 +17,29 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
+# A two-file project (a model module and an MVP copy importing it) for git-level tests.
+SMALL_PROJECT = {
+    "models.py": textwrap.dedent("""
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+
+        class User(db.Model):
+            __tablename__ = "users"
+            id = db.Column(db.Integer, primary_key=True)
+    """),
+    "mvp_models.py": textwrap.dedent("""
+        from models import db
+
+        class MVPUser(db.Model):
+            __tablename__ = "mvp_users"
+            id = db.Column(db.Integer, primary_key=True)
+            user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    """),
+    "app.py": "from mvp_models import MVPUser\n",
+    "README": "hello\n",
+}
+
+
 def git(cwd: Path, *args: str) -> str:
     result = subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True,

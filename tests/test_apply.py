@@ -202,3 +202,16 @@ def test_pr_description_written(case):
                     "## Rollback"):
         assert heading in text
     assert "[ ]" not in text  # every verification box ticked
+
+
+def test_crlf_and_latin1_files_were_really_rewritten(applied):
+    """The hazards are exercised, not skipped: a CRLF file and a latin-1 file get rewritten."""
+    repo, base, result = applied("package_models")
+    crlf = "app/api/routes/chefs.py"
+    assert crlf in result["steps"][2]["files"]
+    assert show(repo, "unify/models", crlf).count(b"\r\n") == show(repo, base, crlf).count(b"\r\n")
+    repo, base, result = applied("seqpt_like")
+    latin = "app/learning_objectives_generator.py"
+    assert latin in result["steps"][2]["files"]
+    before, after = show(repo, base, latin), show(repo, "unify/models", latin)
+    assert b"\xfc" in before and before.count(b"\xfc") == after.count(b"\xfc")

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import textwrap
 
 import pytest
 
-from conftest import commit_all, git
+from conftest import SMALL_PROJECT, commit_all, git
 
-MODELS = textwrap.dedent("""
-    from flask_sqlalchemy import SQLAlchemy
-    db = SQLAlchemy()
-
-    class User(db.Model):
-        __tablename__ = "users"
-        id = db.Column(db.Integer, primary_key=True)
-""")
-MVP = textwrap.dedent("""
-    from models import db
-
-    class MVPUser(db.Model):
-        __tablename__ = "mvp_users"
-        id = db.Column(db.Integer, primary_key=True)
-        user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
-""")
 
 
 @pytest.fixture
 def planned(make_repo, run):
-    repo = make_repo({"models.py": MODELS, "mvp_models.py": MVP,
-                      "app.py": "from mvp_models import MVPUser\n"})
+    repo = make_repo(SMALL_PROJECT)
     assert run("plan", "--repo", str(repo)).code == 0
     return repo, str(repo / "plans" / "models.toml")
 

@@ -9,30 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
-from conftest import commit_all, git
+from conftest import SMALL_PROJECT, commit_all, git
 
-MODELS = textwrap.dedent("""
-    from flask_sqlalchemy import SQLAlchemy
-    db = SQLAlchemy()
-
-    class User(db.Model):
-        __tablename__ = "users"
-        id = db.Column(db.Integer, primary_key=True)
-""")
-MVP = textwrap.dedent("""
-    from models import db
-
-    class MVPUser(db.Model):
-        __tablename__ = "mvp_users"
-        id = db.Column(db.Integer, primary_key=True)
-        user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-""")
-FILES = {"models.py": MODELS, "mvp_models.py": MVP,
-         "app.py": "from mvp_models import MVPUser\n", "README": "hello\n"}
 
 
 def tree(repo, rev="HEAD") -> str:
@@ -46,7 +27,7 @@ def refs(repo, prefix="refs/") -> dict[str, str]:
 
 @pytest.fixture
 def planned(make_repo, run):
-    repo = make_repo(FILES)
+    repo = make_repo(SMALL_PROJECT)
     assert run("plan", "--repo", str(repo)).code == 0
     git(repo, "add", "plans")
     commit_all(repo, "add the plan")

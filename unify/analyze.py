@@ -39,14 +39,16 @@ class Schema:
 
     def all_columns(self, model: ModelInfo) -> list[ColumnFact]:
         """Columns of the model's table row: its own, its mixins', its parents'."""
-        columns = list(model.columns)
+        return [c for m in [model, *self.ancestors(model)] for c in m.columns]
+
+    def ancestors(self, model: ModelInfo) -> list[ModelInfo]:
+        """The models it inherits from, nearest first (cycles cut)."""
+        chain: list[ModelInfo] = []
         parent = self.parent(model)
-        seen = {model.name}
-        while parent is not None and parent.name not in seen:
-            seen.add(parent.name)
-            columns += parent.columns
+        while parent is not None and parent is not model and parent not in chain:
+            chain.append(parent)
             parent = self.parent(parent)
-        return columns
+        return chain
 
     def parent(self, model: ModelInfo) -> ModelInfo | None:
         if model.parent is None:
@@ -67,15 +69,12 @@ class Schema:
         return close[0] if close else None
 
     def relationships_of(self, name: str) -> list[tuple[ModelInfo, RelationshipFact]]:
-        found = []
-        for model in self.models_by_name.get(name, []):
-            chain = [model]
-            parent = self.parent(model)
-            while parent is not None and parent not in chain:
-                chain.append(parent)
-                parent = self.parent(parent)
-            found += [(m, rel) for m in chain for rel in m.relationships]
-        return found
+        return [
+            (m, rel)
+            for model in self.models_by_name.get(name, [])
+            for m in [model, *self.ancestors(model)]
+            for rel in m.relationships
+        ]
 
 
 def _split_fk(target: str) -> tuple[str, str] | None:
@@ -272,7 +271,7 @@ def _check_partner(schema, backrefs, model, rel, subject):
         )
         return
     partner = partners[0]
-    lineage = {model.name} | _ancestor_names(schema, model)
+    lineage = {model.name} | {a.name for a in schema.ancestors(model)}
     if (partner.back_populates and partner.back_populates != rel.name) or (
         partner.target and partner.target not in lineage
     ):
@@ -285,19 +284,10 @@ def _check_partner(schema, backrefs, model, rel, subject):
         )
 
 
-def _ancestor_names(schema: Schema, model: ModelInfo) -> set[str]:
-    names = set()
-    parent = schema.parent(model)
-    while parent is not None and parent.name not in names:
-        names.add(parent.name)
-        parent = schema.parent(parent)
-    return names
-
-
 def _fk_path(schema: Schema, source: ModelInfo, target: ModelInfo) -> bool:
     def points_to(columns: list[ColumnFact], model: ModelInfo) -> bool:
         tables = {model.qualified_table, model.tablename}
-        tables |= {a.qualified_table for a in _lineage(schema, model)}
+        tables |= {a.qualified_table for a in schema.ancestors(model)}
         for col in columns:
             split = _split_fk(col.foreign_key or "")
             if split and (split[0] in tables or split[0] == model.name):
@@ -307,15 +297,6 @@ def _fk_path(schema: Schema, source: ModelInfo, target: ModelInfo) -> bool:
     return points_to(schema.all_columns(source), target) or points_to(
         schema.all_columns(target), source
     )
-
-
-def _lineage(schema: Schema, model: ModelInfo) -> list[ModelInfo]:
-    chain = []
-    parent = schema.parent(model)
-    while parent is not None and parent not in chain:
-        chain.append(parent)
-        parent = schema.parent(parent)
-    return chain
 
 
 # -- U301 .. U305 ---------------------------------------------------------------------

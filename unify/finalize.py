@@ -59,16 +59,12 @@ def importers(root: Path, files: list[str]) -> list[str]:
     for path, facts in sorted(index.by_path.items()):
         if path in wanted:
             continue
-        for imp in facts.imports:
-            modules = [n for n, _ in imp.names] if imp.kind == "import" else [imp.module]
-            for module in modules:
-                if index.resolve_module(path, module, imp.level) in wanted:
-                    found.append(f"{path}:{imp.line}: imports {module}")
-            if imp.kind == "from" and not imp.star:
-                target = index.resolve_module(path, imp.module, imp.level)
-                for name, _ in imp.names:
-                    if target and index.submodule(target, name) in wanted:
-                        found.append(f"{path}:{imp.line}: imports {imp.module}.{name}")
+        for imp, module, target in index.imports_of(path):
+            if target in wanted:
+                found.append(f"{path}:{imp.line}: imports {module}")
+            elif target and imp.kind == "from" and not imp.star:
+                found += [f"{path}:{imp.line}: imports {module}.{name}"
+                          for name, _ in imp.names if index.submodule(target, name) in wanted]
         for dyn in facts.dynamic_imports:
             if dyn.literal and index.resolve_module(path, dyn.literal) in wanted:
                 found.append(f"{path}:{dyn.line}: {dyn.call}({dyn.argument})")

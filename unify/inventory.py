@@ -392,17 +392,13 @@ def _site(facts, imp, module, target, form, names, flags) -> ImportSite:
 
 def _unresolved(index: ModuleIndex, facts: ModuleFacts, targets: set[str]) -> list[Unresolved]:
     found = []
-    for imp in facts.imports:
-        modules = [n for n, _ in imp.names] if imp.kind == "import" else [imp.module]
-        for module in modules:
-            target = index.resolve_module(facts.path, module, imp.level)
-            local = imp.level > 0 or index.local_top_level(module.split(".")[0])
-            if target is None and local:
-                found.append(Unresolved(facts.path, imp.line, module, None))
-            elif imp.kind == "from" and target in targets and not imp.star:
-                for name, _ in imp.names:
-                    if index.defines(target, name) is False:
-                        found.append(Unresolved(facts.path, imp.line, module, name))
+    for imp, module, target in index.imports_of(facts.path):
+        local = imp.level > 0 or index.local_top_level(module.split(".")[0])
+        if target is None and local:
+            found.append(Unresolved(facts.path, imp.line, module, None))
+        elif imp.kind == "from" and target in targets and not imp.star:
+            found += [Unresolved(facts.path, imp.line, module, name)
+                      for name, _ in imp.names if index.defines(target, name) is False]
     return found
 
 

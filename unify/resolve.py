@@ -15,7 +15,7 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Union
+from typing import Iterable, Iterator, Union
 
 from unify.facts import ImportFact, ModuleFacts
 
@@ -137,6 +137,13 @@ class ModuleIndex:
         if any(p.startswith(target + "/") for p in self.by_path):
             return target + "/"
         return None
+
+    def imports_of(self, path: str) -> Iterator[tuple[ImportFact, str, str | None]]:
+        """(import, module as written, its file or None) for each module an import names."""
+        for imp in self.by_path[path].imports:
+            modules = [n for n, _ in imp.names] if imp.kind == "import" else [imp.module]
+            for module in modules:
+                yield imp, module, self.resolve_module(path, module, imp.level)
 
     # -- bindings -------------------------------------------------------------
     def module_bindings(self, path: str) -> dict[str, list[Binding]]:

@@ -59,15 +59,10 @@ def no_retired_imports(plan: Plan, index: ModuleIndex, old_names: set[str]) -> C
     retired = set(plan.sources) - {plan.target}
     allowed = retired | {plan.compat, plan.target}
     left = []
-    for path, facts in sorted(index.by_path.items()):
-        if path in allowed:
-            continue
-        for imp in facts.imports:
-            modules = [n for n, _ in imp.names] if imp.kind == "import" else [imp.module]
-            for module in modules:
-                resolved = index.resolve_module(path, module, imp.level)
-                if resolved in retired or (resolved is None and module in old_names):
-                    left.append(f"{path}:{imp.line}: imports {module}")
+    for path in sorted(set(index.by_path) - allowed):
+        for imp, module, resolved in index.imports_of(path):
+            if resolved in retired or (resolved is None and module in old_names):
+                left.append(f"{path}:{imp.line}: imports {module}")
     return Check("no-stale-imports", not left,
                  "no file imports a retired model module" if not left
                  else f"{len(left)} imports of retired modules remain", tuple(left))
