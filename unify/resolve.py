@@ -14,7 +14,6 @@ import ast
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable, Iterator, Union
 
 from unify.facts import ImportFact, ModuleFacts
@@ -85,6 +84,7 @@ class ModuleIndex:
             if d + "/__init__.py" not in self.by_path:
                 self._index(d.split("/"), d + "/")
         self.bindings: dict[str, dict[str, list[Binding]]] = {}
+        self._absolute_cache: dict[tuple[str, str], str | None] = {}
         self._resolving: set[tuple[str, str]] = set()
 
     def _index(self, parts: list[str], key: str) -> None:
@@ -110,9 +110,11 @@ class ModuleIndex:
             return target + "/" if rest == "" or any(
                 p.startswith(target + "/") for p in self.by_path
             ) else None
-        return self._absolute(posixpath.dirname(importer), module)
+        key = (posixpath.dirname(importer), module)
+        if key not in self._absolute_cache:
+            self._absolute_cache[key] = self._absolute(*key)
+        return self._absolute_cache[key]
 
-    @lru_cache(maxsize=None)
     def _absolute(self, importer_dir: str, module: str) -> str | None:
         candidates = self.names.get(module)
         if not candidates:
