@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pg import database, pg_server  # noqa: F401  (fixtures: a live SQLite / PostgreSQL)
 from unify.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -254,3 +254,18 @@ def test_select_and_ignore(make_repo, run, codes, expected):
     found = {k.split()[0] for k in keys(run, repo, "--select", codes)}
     assert found == expected
     assert {k.split()[0] for k in keys(run, repo, "--ignore", codes)} == {"U103", "U201"} - expected
+
+
+def test_star_import_in_unifys_own_compat_module_is_not_reported(make_repo, run):
+    from unify.compat import compat_text, shim_text
+
+    repo = make_repo({
+        "models.py": with_db("""
+            class User(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+        """),
+        "models_compat.py": compat_text("models", {"MVPUser": "User"}),
+        "mvp_models.py": shim_text("mvp_models", "models", {}),
+        "other.py": "from models import *\n",
+    })
+    assert keys(run, repo) == {"U302 other.py models"}

@@ -374,8 +374,9 @@ def _cycle_from(start: str, component: set[str], edges) -> list[str]:
 
 
 def star_imports(inv: Inventory) -> Iterator[Diagnostic]:
+    generated = set(inv.generated)
     for site in inv.dependents:
-        if site.form == "star":
+        if site.form == "star" and site.path not in generated:
             yield Diagnostic(
                 site.path, site.line, "U302", site.module,
                 f"star import of model module {site.module!r} ({site.target})",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from unify import apply as apply_steps
+from unify import dbcheck, stubs
 from unify import finalize as finalize_mod
 from unify import gitops, planfile, verify
 from unify import rollback as rollback_mod
@@ -26,6 +27,7 @@ from unify.scan import locate, scan
 class CheckResult:
     inventory: Inventory
     diagnostics: tuple[Diagnostic, ...]
+    database: str | None = None  # the --database URL, without its password
 
     @property
     def return_code(self) -> int:
@@ -42,10 +44,21 @@ def check(
     repo: str | None = None,
     select_codes: tuple[str, ...] = (),
     ignore_codes: tuple[str, ...] = (),
+    database: str | None = None,
 ) -> CheckResult:
     inv = inventory(path, repo)
-    found = select(analyze(inv), select_codes, ignore_codes)
-    return CheckResult(inv, tuple(found))
+    found = analyze(inv)
+    live = live_schema(inv, database) if database else None
+    if live is not None:
+        found = sorted(found + dbcheck.compare(inv, live))
+    found = select(found, select_codes, ignore_codes)
+    return CheckResult(inv, tuple(found), live.display if live else None)
+
+
+def live_schema(inv: Inventory, database: str) -> dbcheck.LiveSchema:
+    """The database's tables, in its default schema and in every schema the models name."""
+    schemas = {m.schema for m in inv.models} | {t.schema for t in inv.tables}
+    return dbcheck.read_schema(database, sorted(s for s in schemas if s))
 
 
 @dataclass(frozen=True)
@@ -72,12 +85,14 @@ def make_plan(
     sources: tuple[str, ...] = (),
     retire: str = "shim",
     force: bool = False,
+    database: str | None = None,
 ) -> PlanResult:
     root, scope = locate(path, repo)
     inv = build_inventory(scan(root, scope))
     if not inv.model_modules:
         raise Refused(f"no ORM models found under {scope or root}",
                       "run `unify scan` to see what unify found")
+    live = live_schema(inv, database) if database else None
     sources = tuple(_in_scope(root, scope, s) for s in sources) or inv.model_modules
     unknown = sorted(set(sources) - set(inv.model_modules))
     if unknown:
@@ -90,6 +105,9 @@ def make_plan(
         compat=_in_scope(root, scope, compat) if compat else None,
         sources=sources, retire=retire,
     )
+    if live is not None:
+        texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
+        plan = stubs.extend_plan(plan, inv, live, texts)
     text = planfile.render(plan)
     written = _write(root, output, text, force) if output != "-" else None
     return PlanResult(plan, inv, written, text)

@@ -38,6 +38,12 @@ repo_option = click.option(
     help="The git work tree to work on (default: the one enclosing PATH or the current folder).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/json-schema.md).")
+database_option = click.option(
+    "--database", metavar="URL",
+    help="Also read this live database (SQLAlchemy URL: sqlite:///app.db, "
+         "postgresql://user:password@host/name; needs `pip install 'unify-models[db]'`). "
+         "Its password is never shown.",
+)
 
 
 def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -108,30 +114,38 @@ def scan(path: str | None, repo: str | None, as_json: bool) -> None:
     "--ignore", "ignore_codes", callback=_codes, metavar="CODES",
     help="Skip these codes or prefixes, comma-separated.",
 )
+@database_option
 def check(
     path: str | None,
     repo: str | None,
     as_json: bool,
     select_codes: tuple[str, ...],
     ignore_codes: tuple[str, ...],
+    database: str | None,
 ) -> None:
     """Lint the models under PATH: what is broken today. Read-only.
 
     Finds duplicate classes and tables, foreign keys to missing tables or with
     mismatched types, relationships to missing classes, unpaired
     back_populates, relationships without a foreign-key path, circular and
-    star imports, and imports of missing modules or names. Codes and fixes:
-    docs/checks.md. Exit 0 when clean, 1 with findings, 2 on bad input.
+    star imports, and imports of missing modules or names. With --database,
+    also compares the models with a live database (U401-U411: tables without
+    a model, missing columns, type/nullable/default/unique/FK/check/index
+    differences). Codes and fixes: docs/checks.md. Exit 0 when clean, 1 with
+    findings, 2 on bad input.
 
     \b
     Examples:
       unify check
       unify check src/backend --select U1,U2
       unify check --json | jq '.diagnostics[].code'
+      unify check --database "$DATABASE_URL" --select U4
     """
-    result = api.check(path, repo, select_codes, ignore_codes)
+    result = api.check(path, repo, select_codes, ignore_codes, database)
     if as_json:
         data = inventory_json(result.inventory, list(result.diagnostics))
+        if result.database:
+            data["database"] = result.database
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(render_check(list(result.diagnostics), result.inventory.files_scanned))
@@ -159,23 +173,27 @@ def check(
 @click.option("--check", "check_file", metavar="FILE",
               help="Validate a hand-edited plan against the current tree instead of "
                    "writing one.")
+@database_option
 def plan(
     path: str | None, repo: str | None, as_json: bool, output: str | None,
     target: str | None, compat: str | None, sources: tuple[str, ...], retire: str,
-    force: bool, check_file: str | None,
+    force: bool, check_file: str | None, database: str | None,
 ) -> None:
     """Write the merge plan: sections, conflicts, aliases, fixes. Changes no code.
 
     The plan is a commented TOML file to review and edit before `unify apply`.
     Same repository, same plan, byte for byte. Exit 0 when the plan is ready,
     1 when a conflict needs your decision (resolution = "?") or --check finds
-    problems, 2 on bad input.
+    problems, 2 on bad input. With --database, tables no model maps get a
+    generated model class ([[stubs]], placed in a section) and columns the
+    database has get added to their models ([[columns]]).
 
     \b
     Examples:
       unify plan                                  # writes plans/models.toml
       unify plan src/backend --target src/backend/models.py -o plans/backend.toml
       unify plan --check plans/models.toml        # after editing it
+      unify plan --database "$DATABASE_URL"       # plus models for unmapped tables
     """
     if check_file:
         loaded, result, _ = api.load_plan(check_file, repo)
@@ -186,7 +204,8 @@ def plan(
         else:
             click.echo(render_problems(check_file, result.problems))
         sys.exit(result.return_code)
-    made = api.make_plan(path, repo, output, target, compat, sources, retire, force)
+    made = api.make_plan(path, repo, output, target, compat, sources, retire, force,
+                         database)
     if as_json:
         click.echo(json.dumps(plan_json(made.plan, made.path), indent=2))
     elif output == "-":

@@ -22,6 +22,18 @@ CODES: dict[str, tuple[str, str]] = {
     "U303": ("missing-module", "error"),
     "U304": ("missing-name", "error"),
     "U305": ("dynamic-import", "warning"),
+    # U4xx: the models against a live database (unify check --database URL)
+    "U401": ("table-without-model", "error"),
+    "U402": ("model-without-table", "error"),
+    "U403": ("column-missing-in-model", "error"),
+    "U404": ("column-missing-in-database", "error"),
+    "U405": ("column-type-mismatch", "error"),
+    "U406": ("nullable-mismatch", "warning"),
+    "U407": ("default-mismatch", "warning"),
+    "U408": ("unique-mismatch", "warning"),
+    "U409": ("foreign-key-mismatch", "error"),
+    "U410": ("check-constraint-mismatch", "warning"),
+    "U411": ("index-mismatch", "warning"),
 }
 
 

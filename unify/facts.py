@@ -26,6 +26,9 @@ class ColumnFact:
     unique: bool = False
     foreign_key: str | None = None  # "table.column" as written
     db_name: str | None = None  # Column("db_name", ...) when it differs
+    index: bool = False  # index=True
+    default: str | None = None  # source text of default=... (a Python-side default)
+    server_default: str | None = None  # source text of server_default=...
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,14 @@ def column_from_call(
         unique=bool(const_bool(kwarg(call, "unique"))),
         foreign_key=fk,
         db_name=db_name if db_name != name else None,
+        index=bool(const_bool(kwarg(call, "index"))),
+        default=_source(kwarg(call, "default")),
+        server_default=_source(kwarg(call, "server_default")),
     )
+
+
+def _source(node: ast.AST | None) -> str | None:
+    return None if node is None else ast.unparse(node)
 
 
 _CONTAINERS = {

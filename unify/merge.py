@@ -20,6 +20,7 @@ import libcst as cst
 
 from unify.merge_edit import (
     RenameNames,
+    add_member,
     apply_fixes,
     banner,
     free_names,
@@ -67,6 +68,7 @@ def merge(inp: MergeInput) -> Merged:
     for path in source_order(inp.plan):
         pieces += _pieces(inp, path, notes)
     models = _resolve_models(inp, pieces, notes)
+    _add_from_database(inp.plan, models, notes)
     helpers = _dedupe_helpers([p for p in pieces if p.kind == "helper"], notes)
     late = [p for p in pieces if p.kind == "late"]
     body = _assemble(inp, pieces, helpers, models, late, notes)
@@ -337,6 +339,26 @@ def _merge_class(winner: Piece, losers: list[Piece], choices: dict[str, str], no
     return node.with_changes(body=node.body.with_changes(body=body))
 
 
+def _add_from_database(plan: Plan, models: dict[str, Piece], notes: list[str]) -> None:
+    """The plan's generated models (placed by the sections) and columns added to models."""
+    for stub in plan.stubs:
+        if stub.name in models:
+            notes.append(f"stub {stub.name} skipped: the sources already define {stub.name}")
+            continue
+        node = cst.parse_statement(stub.code)
+        models[stub.name] = Piece(plan.target, "model", node, (stub.name,), free_names(node),
+                                  stub.name, stub.name)
+        notes.append(f"{stub.name}: new model for table {stub.table}, from the database")
+    for column in (c for c in plan.columns if c.enabled):
+        piece = models.get(column.model)
+        if piece is None:
+            notes.append(f"column {column.model}.{column.attr} skipped: no class {column.model}")
+            continue
+        piece.node = add_member(piece.node, cst.parse_statement(column.code.strip() + "\n"),
+                                column.attr, f"# added by unify: column {column.attr} "
+                                "exists in the database", notes)
+
+
 # -- helpers ----------------------------------------------------------------------------
 
 
@@ -400,6 +422,10 @@ def _assemble(inp: MergeInput, pieces, helpers, models: dict[str, Piece], late, 
         if piece.kind == "import":
             entries += import_entries(piece.node, inp.module_names.get(piece.source, ""),
                                       piece.source.endswith("__init__.py"))
+    generated = [*(i for s in inp.plan.stubs for i in s.imports),
+                 *(i for c in inp.plan.columns if c.enabled for i in c.imports)]
+    for text in dict.fromkeys(generated):
+        entries += import_entries(cst.parse_statement(text + "\n"), "", False)
     body += render_imports(entries, notes)
     number = 1
     body += _section(banner(number, inp.plan.header), [p.node for p in helpers])

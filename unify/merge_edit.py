@@ -244,6 +244,31 @@ class ClassFixes(cst.CSTTransformer):
         return body
 
 
+def add_member(cls: cst.ClassDef, stmt: cst.BaseStatement, name: str, comment: str,
+               notes: list[str]) -> cst.ClassDef:
+    """``stmt`` in the class body, after its last column (unless ``name`` is already there)."""
+    body = list(cls.body.body)
+    if any(_member(s) == name for s in body):
+        notes.append(f"{cls.name.value}.{name} already exists; not added again")
+        return cls
+    columns = [i for i, s in enumerate(body) if _is_column(s)]
+    at = columns[-1] + 1 if columns else len(body)
+    body.insert(at, stmt.with_changes(leading_lines=[cst.EmptyLine(comment=cst.Comment(comment))]))
+    notes.append(f"{cls.name.value}.{name}: column added from the database")
+    return cls.with_changes(body=cls.body.with_changes(body=body))
+
+
+def _is_column(stmt) -> bool:
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+        return False
+    value = getattr(stmt.body[0], "value", None)
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return name in ("Column", "mapped_column")
+
+
 def _member(stmt) -> str | None:
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
         small = stmt.body[0]

@@ -136,6 +136,10 @@ def render_plan(plan, path) -> str:
     lines.append(f"  fixes      {len(plan.fixes)}" + (
         f", {len(open_fixes)} open ({', '.join(f.model + '.' + f.attr for f in open_fixes)})"
         if open_fixes else ""))
+    if plan.stubs or plan.columns:
+        lines.append(f"  database   {len(plan.stubs)} new models"
+                     + (f" ({', '.join(s.name for s in plan.stubs)})" if plan.stubs else "")
+                     + f", {len(plan.columns)} added columns")
     for dep in plan.dependents:
         lines.append(f"  dependents {dep.module}: {dep.sites} import sites in {dep.files} files")
     if plan.unrewritable:

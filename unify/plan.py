@@ -11,7 +11,7 @@ import difflib
 import posixpath
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from unify.diagnostics import Diagnostic
 from unify.inventory import ImportSite, Inventory, ModelInfo
@@ -91,6 +91,29 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Stub:
+    """A model class generated for a database table no model maps (`plan --database`)."""
+
+    name: str  # the new class; listed in one of the sections like every model
+    table: str
+    code: str  # the class as it goes into the target
+    imports: tuple[str, ...] = ()  # import statements the code needs
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ColumnAdd:
+    """A column the database has and an existing model lacks (`plan --database`)."""
+
+    model: str  # the class in the target
+    attr: str
+    code: str  # the statement added to the class body
+    imports: tuple[str, ...] = ()
+    reason: str = ""
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class DependentSummary:
     module: str  # a source or re-export module
     files: int
@@ -113,6 +136,8 @@ class Plan:
     fixes: tuple[Fix, ...] = ()
     dependents: tuple[DependentSummary, ...] = ()
     unrewritable: tuple[str, ...] = ()
+    stubs: tuple[Stub, ...] = ()
+    columns: tuple[ColumnAdd, ...] = ()
     version: int = PLAN_VERSION
     notes: tuple[str, ...] = field(default=())
 
@@ -496,6 +521,76 @@ def _dependent_summary(inv: Inventory, sources) -> tuple[DependentSummary, ...]:
         if sites:
             summary.append(DependentSummary(module, len({s.path for s in sites}), len(sites)))
     return tuple(summary)
+
+
+# -- models and columns from the database -------------------------------------------------
+
+DATABASE_SECTION = "Tables found only in the database"
+
+
+def table_classes(inv: Inventory, plan: Plan) -> dict[str, str]:
+    """Table -> the class that maps it in the target (after the plan's conflicts)."""
+    models = [m for m in inv.models if m.path in plan.sources]
+    names = _final_names(models, plan.conflicts)
+    found: dict[str, str] = {}
+    for model in models:
+        if model.qualified_table and model.tablename_source != "inherited":
+            found.setdefault(model.qualified_table, names[ref(model)])
+    return found
+
+
+def with_database(plan: Plan, stubs: tuple[Stub, ...], columns: tuple[ColumnAdd, ...],
+                  fixes: tuple[Fix, ...], links: dict[str, tuple[set[str], set[str]]]) -> Plan:
+    """The plan plus what the database adds; ``links``: stub -> (classes it references,
+    classes referencing it), which decide its section."""
+    new = [(s.name, *links.get(s.name, (set(), set()))) for s in stubs]
+    return replace(plan, sections=place_new_models(plan.sections, new), stubs=stubs,
+                   columns=columns, fixes=plan.fixes + fixes)
+
+
+def place_new_models(sections: tuple[Section, ...],
+                     new: list[tuple[str, set[str], set[str]]]) -> tuple[Section, ...]:
+    """Put each new model where it belongs, referenced tables before referencing ones.
+
+    Right before the first model that references it; else right after the new
+    models it references; else at the end of the section of a model it references
+    (not the core section); else in a section of its own at the end.
+    """
+    lists = [list(s.models) for s in sections]
+    titles = [s.title for s in sections]
+    refs = {name: set(r) for name, r, _ in new}
+    users = {name: set(u) for name, _, u in new}
+    stubs = set(refs)
+    for name in _topological(sorted(refs), refs):
+        at = _before_first(lists, users[name]) or _after_last(lists, refs[name] & stubs) or \
+            _end_of_section(lists, titles, refs[name] - stubs)
+        if at is None:
+            if DATABASE_SECTION not in titles:
+                titles.append(DATABASE_SECTION)
+                lists.append([])
+            at = (titles.index(DATABASE_SECTION), len(lists[titles.index(DATABASE_SECTION)]))
+        lists[at[0]].insert(at[1], name)
+    return tuple(Section(t, tuple(m)) for t, m in zip(titles, lists))
+
+
+def _positions(lists: list[list[str]], names: set[str]) -> list[tuple[int, int]]:
+    return sorted((i, j) for i, models in enumerate(lists)
+                  for j, model in enumerate(models) if model in names)
+
+
+def _before_first(lists, names: set[str]) -> tuple[int, int] | None:
+    found = _positions(lists, names)
+    return found[0] if found else None
+
+
+def _after_last(lists, names: set[str]) -> tuple[int, int] | None:
+    found = _positions(lists, names)
+    return (found[-1][0], found[-1][1] + 1) if found else None
+
+
+def _end_of_section(lists, titles, names: set[str]) -> tuple[int, int] | None:
+    found = [(i, j) for i, j in _positions(lists, names) if titles[i] != "Core entities"]
+    return (found[-1][0], len(lists[found[-1][0]])) if found else None
 
 
 # -- sections -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ aliases, paths, freshness) only on a well-formed plan.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import hashlib
 import os
@@ -94,12 +95,28 @@ def structure(data: dict[str, Any], lines: Lines) -> list[Problem]:
                                                        for k in ("model", "attr")):
             problems.append(Problem(line, f"fix needs kind (one of {', '.join(FIX_KINDS)}), "
                                     "model and attr", "see the comments above the fixes"))
+    for stub, line in zip(data.get("stubs", []), lines.headers("stubs")):
+        if not all(isinstance(stub.get(k), str) for k in ("name", "code")) or \
+                not _strings(stub.get("imports", [])):
+            problems.append(Problem(line, "a stub needs name and code (strings) and, if any, "
+                                    "imports (a list of strings)", "see the comments above it"))
+    for column, line in zip(data.get("columns", []), lines.headers("columns")):
+        if not all(isinstance(column.get(k), str) for k in ("model", "attr", "code")) or \
+                not _strings(column.get("imports", [])) or \
+                not isinstance(column.get("enabled", True), bool):
+            problems.append(Problem(line, "a column needs model, attr and code (strings), "
+                                    "enabled (true/false) and, if any, imports (strings)",
+                                    "see the comments above it"))
     aliases = data.get("aliases", {})
     for old, new in aliases.items():
         if not isinstance(new, str) or not new.isidentifier() or not old.isidentifier():
             problems.append(Problem(lines.key(old), f"alias {old} = {new!r} must map a class "
                                     "name to a class name", 'e.g. MVPUser = "User"'))
     return problems
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def _conflict_structure(conflict: dict[str, Any], line: int, lines: Lines) -> list[Problem]:
@@ -121,6 +138,8 @@ def semantics(plan: Plan, inv: Inventory, repo: Path, lines: Lines) -> list[Prob
     problems += _sections(plan, inv, lines)
     problems += _aliases(plan, lines)
     problems += _open_fixes(plan, lines)
+    problems += _stubs(plan, inv, lines)
+    problems += _columns(plan, inv, lines)
     problems += _fingerprints(plan, repo, lines)
     return sorted(problems)
 
@@ -185,7 +204,7 @@ def final_names(plan: Plan, inv: Inventory) -> tuple[set[str], dict[str, str]]:
                     names.discard(cls)
         if conflict.resolution == "rename":
             names |= {new for _, new in conflict.renames}
-    return names, merged
+    return names | {s.name for s in plan.stubs}, merged
 
 
 def _sections(plan: Plan, inv: Inventory, lines: Lines) -> Iterator[Problem]:
@@ -223,6 +242,67 @@ def _aliases(plan: Plan, lines: Lines) -> Iterator[Problem]:
         if current in chain or current == old:
             yield Problem(lines.key(old), "alias cycle: " + " -> ".join(chain + [current]),
                           "make the last name a model of the target")
+
+
+def _parse(code: str) -> list[ast.stmt] | None:
+    try:
+        return ast.parse(code).body
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _bad_imports(imports: tuple[str, ...]) -> str | None:
+    for text in imports:
+        body = _parse(text)
+        if body is None or len(body) != 1 or not isinstance(body[0], (ast.Import, ast.ImportFrom)):
+            return text
+    return None
+
+
+def _stubs(plan: Plan, inv: Inventory, lines: Lines) -> Iterator[Problem]:
+    existing = {m.name for m in inv.models if m.path in plan.sources}
+    seen: set[str] = set()
+    for stub, line in zip(plan.stubs, lines.headers("stubs")):
+        body = _parse(stub.code)
+        where = lines.key("code", line)
+        if body is None:
+            yield Problem(where, f"stub {stub.name}: the code is not valid Python",
+                          "fix it, or run `unify plan --database URL` again")
+        elif len(body) != 1 or not isinstance(body[0], ast.ClassDef) or \
+                body[0].name != stub.name:
+            yield Problem(where, f"stub {stub.name}: the code must be one class named {stub.name}",
+                          "keep name and the class statement in step")
+        if stub.name in existing or stub.name in seen:
+            yield Problem(lines.key("name", line), f"stub {stub.name}: a model of that name "
+                          "already exists", "rename the stub (name and class)")
+        if _bad_imports(stub.imports):
+            yield Problem(lines.key("imports", line), f"stub {stub.name}: "
+                          f"{_bad_imports(stub.imports)!r} is not one import statement",
+                          'e.g. "from sqlalchemy import String"')
+        seen.add(stub.name)
+
+
+def _columns(plan: Plan, inv: Inventory, lines: Lines) -> Iterator[Problem]:
+    known = final_names(plan, inv)[0] - {s.name for s in plan.stubs}
+    for column, line in zip(plan.columns, lines.headers("columns")):
+        if not column.enabled:
+            continue
+        if column.model not in known:
+            yield Problem(lines.key("model", line), f"column {column.model}.{column.attr}: no "
+                          f"model {column.model!r} in the target", "use a model the plan merges")
+        body = _parse(column.code)
+        target = None
+        if body and len(body) == 1 and isinstance(body[0], (ast.Assign, ast.AnnAssign)):
+            node = body[0].targets[0] if isinstance(body[0], ast.Assign) else body[0].target
+            target = node.id if isinstance(node, ast.Name) else None
+        if target != column.attr:
+            yield Problem(lines.key("code", line), f"column {column.model}.{column.attr}: code "
+                          f"must be one assignment to {column.attr}",
+                          f"e.g. {column.attr} = db.Column(db.Integer)")
+        if _bad_imports(column.imports):
+            yield Problem(lines.key("imports", line), f"column {column.model}.{column.attr}: "
+                          f"{_bad_imports(column.imports)!r} is not one import statement",
+                          'e.g. "from sqlalchemy import String"')
 
 
 def _fingerprints(plan: Plan, repo: Path, lines: Lines) -> Iterator[Problem]:

@@ -21,12 +21,14 @@ from unify.plan import (
     POLICY,
     Alias,
     Candidate,
+    ColumnAdd,
     ColumnChoice,
     Conflict,
     DependentSummary,
     Fix,
     Plan,
     Section,
+    Stub,
 )
 
 
@@ -77,6 +79,8 @@ def render(plan: Plan) -> str:
     _render_conflicts(doc, plan.conflicts)
     _render_aliases(doc, plan.aliases)
     _render_fixes(doc, plan.fixes)
+    _render_stubs(doc, plan)
+    _render_columns(doc, plan.columns)
     _render_dependents(doc, plan)
     return tomlkit.dumps(doc)
 
@@ -89,6 +93,9 @@ def _preamble(plan: Plan) -> str:
         "  unify plan --check THIS_FILE                  validate your edits",
         "  unify apply THIS_FILE --branch unify/models   execute it, one commit per step",
     ]
+    if plan.stubs or plan.columns:
+        lines.append(f"From the database: {len(plan.stubs)} new model(s), {len(plan.columns)} "
+                     "column(s) added to existing models ([[stubs]], [[columns]]).")
     if open_:
         lines.append(f"{open_} decision(s) are yours to make: search for \"?\".")
     return "\n".join(lines)
@@ -213,6 +220,59 @@ def _render_fixes(doc, fixes: tuple[Fix, ...]) -> None:
     doc.add("fixes", aot)
 
 
+def _code(code: str):
+    """Code as a TOML string: a literal block when it can be one (no escapes to read)."""
+    if "\n" not in code and "'" not in code:
+        return tomlkit.string(code, literal=True)
+    return tomlkit.string(code, literal="'''" not in code, multiline=True)
+
+
+def _render_stubs(doc, plan: Plan) -> None:
+    if not plan.stubs:
+        return
+    doc.add(tomlkit.nl())
+    _comment_block(doc, (
+        "Models generated from the database (`unify plan --database`): tables no model maps.\n"
+        "Each is listed in a section above like every model; apply writes `code` there and\n"
+        "adds `imports` to the target's imports. Edit the code freely (one class named\n"
+        "`name`). To leave a table out, delete its entry and its name in the sections."
+    ))
+    aot = tomlkit.aot()
+    for stub in plan.stubs:
+        table = tomlkit.table()
+        section = next((s.title for s in plan.sections if stub.name in s.models), "?")
+        _comment_block(table, f"{stub.reason}. Section: {section}.")
+        table.add("name", stub.name)
+        table.add("table", stub.table)
+        if stub.imports:
+            table.add("imports", _array(stub.imports))
+        table.add("code", _code(stub.code))
+        aot.append(table)
+    doc.add("stubs", aot)
+
+
+def _render_columns(doc, columns: tuple[ColumnAdd, ...]) -> None:
+    if not columns:
+        return
+    doc.add(tomlkit.nl())
+    _comment_block(doc, (
+        "Columns the database has and a merged model lacks: apply adds `code` to the class\n"
+        "`model`, after its last column. Set enabled = false to skip one."
+    ))
+    aot = tomlkit.aot()
+    for column in columns:
+        table = tomlkit.table()
+        _comment_block(table, column.reason)
+        table.add("model", column.model)
+        table.add("attr", column.attr)
+        if column.imports:
+            table.add("imports", _array(column.imports))
+        table.add("code", _code(column.code))
+        table.add("enabled", column.enabled)
+        aot.append(table)
+    doc.add("columns", aot)
+
+
 def _render_dependents(doc, plan: Plan) -> None:
     doc.add(tomlkit.nl())
     table = tomlkit.table()
@@ -275,6 +335,13 @@ def to_plan(data: dict[str, Any]) -> Plan:
             for k, v in data.get("dependents", {}).items() if isinstance(v, dict)
         ),
         unrewritable=tuple(data.get("dependents", {}).get("unrewritable", [])),
+        stubs=tuple(Stub(s["name"], s.get("table", ""), s["code"], tuple(s.get("imports", [])))
+                    for s in data.get("stubs", [])),
+        columns=tuple(
+            ColumnAdd(c["model"], c["attr"], c["code"], tuple(c.get("imports", [])), "",
+                      c.get("enabled", True))
+            for c in data.get("columns", [])
+        ),
     )
 
 

@@ -32,6 +32,10 @@ def render_pr(plan: Plan, plan_name: str, branch: str, steps, verification, note
         out += ["", "## Fixes", ""]
         out += [f"- `{f.kind}` {f.model}.{f.attr} ({f.at}): `{f.old}` -> `{f.new}`"
                 for f in fixes]
+    if plan.stubs or plan.columns:
+        out += ["", "## From the database", ""]
+        out += [f"- new model **{s.name}** for table `{s.table}`" for s in plan.stubs]
+        out += [f"- column `{c.model}.{c.attr}` added" for c in plan.columns if c.enabled]
     touched = sorted({f for s in steps for f in s.files})
     out += ["", f"## Files touched ({len(touched)})", ""]
     out += [f"- `{f}`" for f in touched]

@@ -164,6 +164,17 @@ def explained(change: tuple[str, str, str], plan: Plan, before_inv: Inventory) -
     for alias in plan.aliases:
         if alias.enabled and (alias.old in owners or alias.new in owners):
             return f"alias {alias.old} -> {alias.new} merges the two models"
+    return _from_database(change, plan, owners)
+
+
+def _from_database(change: tuple[str, str, str], plan: Plan, owners: set[str]) -> str | None:
+    table, column, _ = change
+    for stub in plan.stubs:
+        if stub.table.rsplit(".", 1)[-1] == table.rsplit(".", 1)[-1] and not column:
+            return f"stub {stub.name}: a model for a table of the database"
+    for added in plan.columns:
+        if added.enabled and added.model in owners and added.attr == column:
+            return f"column {added.model}.{added.attr} added from the database"
     return None
 
 
