@@ -88,7 +88,7 @@ def make_plan(
     database: str | None = None,
 ) -> PlanResult:
     root, scope = locate(path, repo)
-    inv = build_inventory(scan(root, scope))
+    inv = build_inventory(scan(root, scope, focus=True))
     if not inv.model_modules:
         raise Refused(f"no ORM models found under {scope or root}",
                       "run `unify scan` to see what unify found")
@@ -157,7 +157,7 @@ def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, Pla
     if problems:
         return None, PlanCheck(None, tuple(problems)), root
     plan = planfile.to_plan(data)
-    inv = build_inventory(scan(root, plan.scope))
+    inv = build_inventory(scan(root, plan.scope, focus=True))
     found = semantics(plan, inv, root, lines)
     return plan, PlanCheck(plan, tuple(found)), root
 
@@ -292,7 +292,7 @@ def _verified(checked) -> str:
 
 def _verification(ctx, work: Path, steps, before, python):
     touched = sorted({f for s in steps for f in s.files})
-    after_scan = scan(work, ctx.plan.scope)
+    after_scan = scan(work, ctx.plan.scope, focus=True, watch=ctx.plan.sources)
     after = build_inventory(after_scan)
     index = ModuleIndex([m for m in after_scan.modules if m.error is None])
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target

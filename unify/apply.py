@@ -13,6 +13,7 @@ import posixpath
 import subprocess
 import sys
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,7 +31,7 @@ from unify.merge import MergeInput, merge, renames_for
 from unify.merge_edit import global_renames
 from unify.plan import Plan
 from unify.resolve import ModuleIndex
-from unify.scan import scan
+from unify.scan import scan, worker_count
 
 STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "format")
 
@@ -83,7 +84,7 @@ def message(ctx: Context, number: int, name: str, summary: str, body: str) -> st
 
 
 def build_context(plan: Plan, text: str, work: Path, base: str, branch: str) -> Context:
-    result = scan(work, plan.scope)
+    result = scan(work, plan.scope, focus=True, watch=plan.sources)
     inv = build_inventory(result)
     index = ModuleIndex([m for m in result.modules if m.error is None])
     return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope),
@@ -159,39 +160,105 @@ def step_rewrite(ctx: Context) -> tuple[str, str, list[str]]:
         if source == plan.target and not renames:
             continue
         groups.setdefault(tuple(sorted(renames.items())), []).append(source)
+    job = _rewrite_job(ctx, groups)
     changed = []
-    for path in files:
-        if _rewrite_file(ctx, path, groups):
+    for path, (data, notes) in zip(files, _rewrite_all(job, [(p, ctx.dotted(p)) for p in files])):
+        ctx.notes += notes
+        if data is not None:
+            (ctx.work / path).write_bytes(data)
             changed.append(path)
     body = f"{len(changed)} files now import from {ctx.dotted(plan.target)}."
     return "rewrite imports of the old model modules", body, changed
 
 
 def _rewrite_file(ctx: Context, path: str, groups) -> bool:
-    raw = (ctx.work / path).read_bytes()
+    data, notes = _rewritten(_rewrite_job(ctx, groups), path, ctx.dotted(path))
+    ctx.notes += notes
+    if data is None:
+        return False
+    (ctx.work / path).write_bytes(data)
+    return True
+
+
+#: Rewrite in worker processes only when there are more files than this: a
+#: libcst rewrite costs about 0.1 s a file, starting a forked worker far less.
+REWRITE_PARALLEL_MIN = 16
+
+
+@dataclass(frozen=True)
+class _RewriteJob:
+    """What rewriting any one dependent needs: plain data, sent once to each worker."""
+
+    work: str
+    target: str  # the target module, dotted
+    groups: tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]  # (renames, old)
+    strings: dict[str, str]  # class renames inside string references
+
+
+def _rewrite_job(ctx: Context, groups: dict[tuple, list[str]]) -> _RewriteJob:
+    return _RewriteJob(
+        work=str(ctx.work),
+        target=ctx.dotted(ctx.plan.target),
+        groups=tuple(
+            (renames, tuple(sorted({n for s in sources for n in _old_module_names(ctx, s)})))
+            for renames, sources in groups.items()
+        ),
+        strings=global_renames(ctx.plan),
+    )
+
+
+def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, list[str]]:
+    """The file's new bytes (None: unchanged) and the codemods' warnings."""
+    raw = (Path(job.work) / path).read_bytes()
     module = cst.parse_module(raw)
-    dotted = ctx.dotted(path)
     package = dotted if path.endswith("__init__.py") else dotted.rpartition(".")[0]
     context = CodemodContext(filename=path, full_module_name=dotted, full_package_name=package)
-    target = ctx.dotted(ctx.plan.target)
-    for renames, sources in groups.items():
-        old = sorted({n for s in sources for n in _old_module_names(ctx, s)})
-        if target in old:  # renames inside the target's own module: go via a stand-in name
-            module = _codemod(context, module, [target], PLACEHOLDER, dict(renames))
-            old = [n for n in old if n != target] + [PLACEHOLDER]
-        module = _codemod(context, module, old, target, dict(renames))
-        ctx.notes += [f"{path}: {w}" for w in context.warnings]
+    notes: list[str] = []
+    for renames, old_modules in job.groups:
+        old = list(old_modules)
+        if job.target in old:  # renames inside the target's own module: go via a stand-in name
+            module = _codemod(context, module, [job.target], PLACEHOLDER, dict(renames))
+            old = [n for n in old if n != job.target] + [PLACEHOLDER]
+        module = _codemod(context, module, old, job.target, dict(renames))
+        notes += [f"{path}: {w}" for w in context.warnings]
         context.warnings.clear()
-    strings = global_renames(ctx.plan)
+    strings = job.strings
     if strings and any(old in module.code for old in strings):
         try:
             module = RenameStringRefsCommand(context, rename_class=strings).transform_module(module)
         except SkipFile:
             pass
-    if module.bytes == raw:
-        return False
-    (ctx.work / path).write_bytes(module.bytes)
-    return True
+    data = module.bytes
+    return (None if data == raw else data), notes
+
+
+def _rewrite_all(job: _RewriteJob, items: list[tuple[str, str]]):
+    """``_rewritten`` for each (path, dotted), in order; over a process pool when it pays.
+    A file that fails in a worker is redone here, so it fails the way it always did."""
+    jobs = worker_count()
+    if len(items) <= REWRITE_PARALLEL_MIN or jobs < 2:
+        return [_rewritten(job, path, dotted) for path, dotted in items]
+    chunk = max(1, min(8, len(items) // (jobs * 16)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_job, initargs=(job,)) as pool:
+        done = list(pool.map(_rewritten_in_worker, items, chunksize=chunk))
+    return [result if result is not None else _rewritten(job, *item)
+            for result, item in zip(done, items)]
+
+
+_JOB: _RewriteJob | None = None  # the job of this worker process
+
+
+def _worker_job(job: _RewriteJob) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _rewritten_in_worker(item: tuple[str, str]) -> tuple[bytes | None, list[str]] | None:
+    try:
+        assert _JOB is not None
+        return _rewritten(_JOB, *item)
+    except Exception:  # noqa: BLE001 - redone in the parent, which raises it as before
+        return None
 
 
 PLACEHOLDER = "unify_target_module_placeholder"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 from unify.errors import InputError
@@ -60,6 +63,82 @@ def list_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
     return sorted(
         (p, b) for p, b in files.items() if p.endswith(".py") and (repo / p).is_file()
     )
+
+
+def keyed_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
+    """The files of :func:`list_python_files`, each with its blob id only when that
+    is the id of the bytes in the work tree: files modified since they were
+    staged, conflicted entries, symlinks and untracked files get None (hash them)."""
+    spec = [scope] if scope else []
+    files: dict[str, str | None] = {}
+    staged = _git(repo, "ls-files", "-s", "-z", "--", *spec)
+    for record in staged.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw = record.partition(b"\t")
+        mode, blob, stage = meta.split(b" ")
+        if mode == b"160000":  # submodule
+            continue
+        path = raw.decode("utf-8", "surrogateescape")
+        exact = mode in (b"100644", b"100755") and stage == b"0" and path not in files
+        files[path] = blob.decode() if exact else None
+    modified = _git(repo, "ls-files", "-m", "-z", "--", *spec)
+    for raw in modified.split(b"\0"):
+        if raw:
+            files[raw.decode("utf-8", "surrogateescape")] = None
+    others = _git(repo, "ls-files", "-z", "--others", "--exclude-standard", "--", *spec)
+    for raw in others.split(b"\0"):
+        if raw:
+            files.setdefault(raw.decode("utf-8", "surrogateescape"), None)
+    root = str(repo)
+    return sorted(
+        (p, b) for p, b in files.items()
+        if p.endswith(".py") and os.path.isfile(os.path.join(root, p))
+    )
+
+
+def common_dir(repo: Path) -> Path:
+    """The repository's shared git folder (the same for every linked work tree)."""
+    out = _git(repo, "rev-parse", "--git-common-dir").decode().strip()
+    return (repo / out).resolve()
+
+
+_ERE_SPECIAL = re.compile(r"([.\[\]()*+?{}|^$\\])")
+_ALTERNATIVES = 1000  # names per regular expression: larger ones make git grep slow
+
+
+def grep_files(
+    repo: Path, patterns: list[str], scope: str, *, word: bool = False
+) -> set[str] | None:
+    """Python files under scope whose bytes contain any of ``patterns`` (fixed
+    strings; with ``word``, as whole words: not next to a letter, digit or _).
+    Tracked and untracked files are searched in the work tree, .gitignore
+    honoured. None: git grep could not run."""
+    if not patterns:
+        return set()
+    if scope.endswith(".py") or any(c in scope for c in "*?[]:"):
+        spec = [scope]
+    else:
+        spec = [f"{scope}/*.py" if scope else "*.py"]
+    if word:  # one alternation per chunk: git grep tries each -e pattern on every line
+        lines = ["|".join(_ERE_SPECIAL.sub(r"\\\1", p) for p in patterns[i : i + _ALTERNATIVES])
+                 for i in range(0, len(patterns), _ALTERNATIVES)]
+        mode = ["-E", "-w"]
+    else:
+        lines, mode = list(patterns), ["-F"]
+    with tempfile.NamedTemporaryFile("wb", suffix=".patterns") as listing:
+        listing.write("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
+        listing.flush()
+        args = ["grep", "-l", "-z", *mode, "--untracked", "--full-name", "--no-color",
+                "-f", listing.name, "--", *spec]
+        try:
+            result = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=repo,
+                                    capture_output=True, check=False)
+        except OSError:
+            return None
+    if result.returncode not in (0, 1):
+        return None
+    return {p.decode("utf-8", "surrogateescape") for p in result.stdout.split(b"\0") if p}
 
 
 def head_commit(repo: Path) -> str:
