@@ -39,36 +39,11 @@ def find_repo(start: Path) -> Path:
     return Path(out.decode().strip()).resolve()
 
 
-def list_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
-    """(path, blob id or None if untracked) for every .py file git knows under scope.
-
-    Tracked files come from the index (their blob ids are free); untracked files
-    that .gitignore does not exclude are included too, without a blob id.
-    """
-    spec = [scope] if scope else []
-    files: dict[str, str | None] = {}
-    staged = _git(repo, "ls-files", "-s", "-z", "--", *spec)
-    for record in staged.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        mode, blob, _stage = meta.split(b" ")
-        if mode == b"160000":  # submodule
-            continue
-        files[path.decode("utf-8", "surrogateescape")] = blob.decode()
-    others = _git(repo, "ls-files", "-z", "--others", "--exclude-standard", "--", *spec)
-    for path in others.split(b"\0"):
-        if path:
-            files.setdefault(path.decode("utf-8", "surrogateescape"), None)
-    return sorted(
-        (p, b) for p, b in files.items() if p.endswith(".py") and (repo / p).is_file()
-    )
-
-
 def keyed_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
-    """The files of :func:`list_python_files`, each with its blob id only when that
-    is the id of the bytes in the work tree: files modified since they were
-    staged, conflicted entries, symlinks and untracked files get None (hash them)."""
+    """Every .py file git knows under scope (tracked, and untracked files .gitignore
+    does not exclude), each with its blob id only when that is the id of the bytes
+    in the work tree: files modified since they were staged, conflicted entries,
+    symlinks and untracked files get None (hash them)."""
     spec = [scope] if scope else []
     files: dict[str, str | None] = {}
     staged = _git(repo, "ls-files", "-s", "-z", "--", *spec)
