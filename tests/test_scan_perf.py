@@ -110,6 +110,7 @@ TRICKY = {
     "utils/__init__.py": "",
     "utils/text.py": "def slug(s):\n    return s.lower()\n",
     "noise.py": "# the word models in a comment: read for nothing, harmless\nx = 1\n",
+    "schemas.py": "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    id: int\n",
 }
 
 
@@ -127,7 +128,7 @@ def test_focused_scan_follows_every_way_a_file_can_matter(make_repo):
     assert {u.path for u in complete.unresolved} == {"gone.py"}
     assert_same(complete, focused)
     assert not focused.parse_errors and not focused.unresolved
-    assert result.stats.skipped == 4  # broken, gone, utils/__init__, utils/text
+    assert result.stats.skipped == 5  # broken, gone, schemas, utils/__init__, utils/text
     assert result.modules[[m.path for m in result.modules].index("utils/text.py")].imports == ()
 
 

@@ -45,10 +45,13 @@ from unify.resolve import AttrRef, Binding, ClassRef, ExtRef, ModRef, ModuleInde
 PARALLEL_MIN = 200
 
 #: A file that defines a declarative base, or a class that derives from one
-#: without importing it from another project file, contains one of these.
-ROOT_MARKERS = ("Model", "DeclarativeBase", "declarative_base", "SQLAlchemy", "generate_base")
+#: without importing it from another project file, has one of these words
+#: (``db.Model``, ``SQLModel``, ``DeclarativeBase[NoMeta]``, ``declarative_base()``,
+#: ``SQLAlchemy()``, ``registry().generate_base()``: what the classifier looks for).
+ROOT_MARKERS = ("Model", "SQLModel", "DeclarativeBase", "DeclarativeBaseNoMeta",
+                "declarative_base", "SQLAlchemy", "generate_base")
 #: Facts recorded for every file whatever it imports (string references,
-#: ``Table(...)``, dynamic imports) need one of these names in the source.
+#: ``Table(...)``, dynamic imports) need one of these call names, as a word.
 FACT_MARKERS = ("relationship", "ForeignKey", "backref", "Table", "import_module", "__import__")
 _EXTERNAL_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta", "SQLModel", "SQLAlchemy",
                    "declarative_base"}
@@ -242,9 +245,9 @@ class _Focus:
     A file can matter in four ways, and each leaves a trace in its bytes:
 
     1. it defines a declarative base or derives a class from one it does not
-       import from another project file: it contains a :data:`ROOT_MARKERS` name;
+       import from another project file: it has a :data:`ROOT_MARKERS` word;
     2. it holds a string reference, a ``Table(...)`` or a dynamic import:
-       a :data:`FACT_MARKERS` name;
+       a :data:`FACT_MARKERS` word;
     3. it imports from a module that binds something of the model world (a
        model, an abstract or declarative base, ``db``, a module of those, or a
        re-binding of any of these): it names that module (its last dotted
@@ -274,7 +277,7 @@ class _Focus:
         if isinstance(wanted, list) and set(wanted) <= self.known:
             return self.reader.read(wanted)
         facts: dict[str, ModuleFacts] = {}
-        pending = self._search(list(ROOT_MARKERS + FACT_MARKERS), word=False)
+        pending = self._search(list(ROOT_MARKERS + FACT_MARKERS), word=True)
         pending |= self._names(self.watch)
         while pending:
             facts.update(self.reader.read(sorted(pending)))
