@@ -23,6 +23,7 @@ from libcst.codemod import CodemodContext, SkipFile
 
 from codemods.rename_string_refs import RenameStringRefsCommand
 from codemods.rewrite_imports import RewriteImportsCommand
+from codemods.rewrite_imports_fast import rewrite_fast
 from unify import gitops
 from unify.compat import compat_text, shim_text
 from unify.errors import Refused
@@ -193,6 +194,7 @@ class _RewriteJob:
     target: str  # the target module, dotted
     groups: tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]  # (renames, old)
     strings: dict[str, str]  # class renames inside string references
+    fast: bool = True  # try rewrite_fast before the codemod (UNIFY_FAST_REWRITE=0: never)
 
 
 def _rewrite_job(ctx: Context, groups: dict[tuple, list[str]]) -> _RewriteJob:
@@ -204,31 +206,44 @@ def _rewrite_job(ctx: Context, groups: dict[tuple, list[str]]) -> _RewriteJob:
             for renames, sources in groups.items()
         ),
         strings=global_renames(ctx.plan),
+        fast=os.environ.get("UNIFY_FAST_REWRITE", "1") != "0",
     )
 
 
 def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, list[str]]:
-    """The file's new bytes (None: unchanged) and the codemods' warnings."""
+    """The file's new bytes (None: unchanged) and the codemods' warnings.
+
+    Each group of old modules goes through ``rewrite_fast`` first; a file it
+    cannot rewrite exactly as the codemod would goes through the codemod."""
     raw = (Path(job.work) / path).read_bytes()
-    module = cst.parse_module(raw)
     package = dotted if path.endswith("__init__.py") else dotted.rpartition(".")[0]
     context = CodemodContext(filename=path, full_module_name=dotted, full_package_name=package)
     notes: list[str] = []
+    data = raw
     for renames, old_modules in job.groups:
         old = list(old_modules)
+        fast = None
+        if job.fast and job.target not in old:
+            fast = rewrite_fast(data, old_modules=old, new_module=job.target,
+                                renames=dict(renames), module_name=dotted, package=package)
+        if fast is not None:
+            data = fast
+            continue
+        module = cst.parse_module(data)
         if job.target in old:  # renames inside the target's own module: go via a stand-in name
             module = _codemod(context, module, [job.target], PLACEHOLDER, dict(renames))
             old = [n for n in old if n != job.target] + [PLACEHOLDER]
         module = _codemod(context, module, old, job.target, dict(renames))
         notes += [f"{path}: {w}" for w in context.warnings]
         context.warnings.clear()
+        data = module.bytes
     strings = job.strings
-    if strings and any(old in module.code for old in strings):
+    if strings and any(old.encode() in data for old in strings):
         try:
-            module = RenameStringRefsCommand(context, rename_class=strings).transform_module(module)
+            module = cst.parse_module(data)
+            data = RenameStringRefsCommand(context, rename_class=strings).transform_module(module).bytes
         except SkipFile:
             pass
-    data = module.bytes
     return (None if data == raw else data), notes
 
 

@@ -12,7 +12,8 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, CodemodTest
 
-from codemods.rewrite_imports import RewriteImportsCommand
+from codemods.rewrite_imports import RewriteImportsCommand, _parse_renames
+from codemods.rewrite_imports_fast import rewrite_fast
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data" / "rewrite_imports"
@@ -44,13 +45,15 @@ class _RewriteCase(CodemodTest):
         **kwargs: object,
     ) -> None:
         kwargs = {"old_modules": OLD, "new_module": NEW, "renames": RENAMES, **kwargs}
+        context = context or in_module("app.views")
         self.assertCodemod(
             before,
             after,
-            context_override=context or in_module("app.views"),
+            context_override=context,
             expected_warnings=warnings or [],
             **kwargs,
         )
+        self.same_without_libcst(before, after, context, warnings, kwargs)
 
     def unchanged(
         self,
@@ -62,14 +65,41 @@ class _RewriteCase(CodemodTest):
     ) -> None:
         """The file is skipped (SkipFile) and left byte for byte as it was."""
         kwargs = {"old_modules": OLD, "new_module": NEW, "renames": RENAMES, **kwargs}
+        context = context or in_module("app.views")
         self.assertCodemod(
             source,
             source,
-            context_override=context or in_module("app.views"),
+            context_override=context,
             expected_warnings=warnings or [],
             expected_skip=True,
             **kwargs,
         )
+        self.same_without_libcst(source, source, context, warnings, kwargs)
+
+    def same_without_libcst(
+        self,
+        before: str,
+        after: str,
+        context: CodemodContext,
+        warnings: list[str] | None,
+        kwargs: dict[str, object],
+    ) -> None:
+        """``rewrite_fast`` either declines (None) or gives the codemod's bytes, silently."""
+        package = context.full_package_name
+        if package is None and context.full_module_name is not None:
+            package = context.full_module_name.rpartition(".")[0]
+        renames = kwargs["renames"]
+        fast = rewrite_fast(
+            self.make_fixture_data(before).encode(),
+            old_modules=kwargs["old_modules"],  # type: ignore[arg-type]
+            new_module=kwargs["new_module"],  # type: ignore[arg-type]
+            renames=_parse_renames(renames),  # type: ignore[arg-type]
+            module_name=context.full_module_name,
+            package=package,
+        )
+        if fast is not None:
+            assert fast.decode() == self.make_fixture_data(after)
+            assert not warnings, "rewrite_fast handled a file the codemod warns about"
 
 
 class TestFromImport(_RewriteCase):
