@@ -39,6 +39,32 @@ def find_repo(start: Path) -> Path:
     return Path(out.decode().strip()).resolve()
 
 
+def locate(path: str | None, repo: str | None) -> tuple[Path, str]:
+    """(repository root, scope relative to it) from the CLI's PATH and --repo."""
+    target = Path(path).expanduser() if path else None
+    if target is not None and not target.exists():
+        raise InputError(f"{path}: no such file or directory", "check the PATH argument")
+    if repo is not None:
+        root_arg = Path(repo).expanduser()
+        if not root_arg.is_dir():
+            raise InputError(f"{repo}: no such directory", "check --repo")
+        root = find_repo(root_arg)
+        if target is not None and not target.is_absolute():
+            target = root_arg / target if (root_arg / target).exists() else target
+    else:
+        root = find_repo((target or Path.cwd()).resolve())
+    if target is None:
+        return root, ""
+    resolved = target.resolve()
+    try:
+        scope = resolved.relative_to(root).as_posix()
+    except ValueError:
+        raise InputError(
+            f"{path} is outside the repository {root}", "pass a PATH inside the repository"
+        ) from None
+    return root, "" if scope == "." else scope
+
+
 def keyed_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
     """Every .py file git knows under scope (tracked, and untracked files .gitignore
     does not exclude), each with its blob id only when that is the id of the bytes
