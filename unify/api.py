@@ -73,7 +73,7 @@ def live_schema(inv: Inventory, database: str) -> dbcheck.LiveSchema:
 @dataclass(frozen=True)
 class PlanResult:
     plan: Plan
-    inventory: Inventory
+    inventory: Inventory | None  # None: the plan came from the plan memo (no scan ran)
     path: Path | None  # where the plan was written (None: not written)
     text: str
 
@@ -96,15 +96,35 @@ def make_plan(
     force: bool = False,
     database: str | None = None,
 ) -> PlanResult:
-    from unify import planfile
+    from unify import planmemo
+
+    root, scope = locate(path, repo)
+    options = None if database else _memo_options(root, scope, target, compat, sources, retire)
+    slot = planmemo.slot(root, scope, options)
+    recalled = planmemo.recall(root, slot) if slot else None
+    if recalled is not None:
+        (plan, text), inv = recalled, None
+    else:
+        from unify import planfile
+
+        plan, inv, stats = _build_plan(root, scope, target, compat, sources, retire, database)
+        text = planfile.render(plan)
+        if slot is not None and planmemo.slot(root, scope, options) == slot:  # none changed
+            planmemo.remember(slot, plan, text, stats)
+    written = _write(root, output, text, force) if output != "-" else None
+    return PlanResult(plan, inv, written, text)
+
+
+def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
+                sources: tuple[str, ...], retire: str, database: str | None):
+    """(plan, inventory, stats of the fingerprinted files): scan, analyse, decide."""
     from unify.analyze import analyze
     from unify.gitrepo import head_commit
     from unify.inventory import build_inventory
     from unify.plan import build_plan
-    from unify.plancheck import blob_id
+    from unify.planmemo import fingerprints
     from unify.scan import scan
 
-    root, scope = locate(path, repo)
     inv = build_inventory(scan(root, scope, focus=True))
     if not inv.model_modules:
         raise Refused(f"no ORM models found under {scope or root}",
@@ -115,9 +135,9 @@ def make_plan(
     if unknown:
         raise InputError(f"--source {unknown[0]} defines no models",
                          f"model modules: {', '.join(inv.model_modules)}")
-    fingerprints = {f: blob_id((root / f).read_bytes()) for f in read_set(inv, sources)}
+    blobs, stats = fingerprints(root, read_set(inv, sources))
     plan = build_plan(
-        inv, analyze(inv), head_commit(root), fingerprints,
+        inv, analyze(inv), head_commit(root), blobs,
         target=_in_scope(root, scope, target) if target else None,
         compat=_in_scope(root, scope, compat) if compat else None,
         sources=sources, retire=retire,
@@ -127,9 +147,22 @@ def make_plan(
 
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
-    text = planfile.render(plan)
-    written = _write(root, output, text, force) if output != "-" else None
-    return PlanResult(plan, inv, written, text)
+    return plan, inv, stats
+
+
+def _memo_options(root: Path, scope: str, target: str | None, compat: str | None,
+                  sources: tuple[str, ...], retire: str) -> tuple | None:
+    """The options as the plan sees them (paths resolved against the current folder
+    and the scope); None when one is refused: the run reports it where it always has."""
+    try:
+        return (
+            _in_scope(root, scope, target) if target else None,
+            _in_scope(root, scope, compat) if compat else None,
+            tuple(_in_scope(root, scope, s) for s in sources),
+            retire,
+        )
+    except InputError:
+        return None
 
 
 def _in_scope(root: Path, scope: str, rel: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -96,6 +97,11 @@ def keyed_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
         (p, b) for p, b in files.items()
         if p.endswith(".py") and os.path.isfile(os.path.join(root, p))
     )
+
+
+def blob_id(data: bytes) -> str:
+    """git's blob id of these bytes (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def common_dir(repo: Path) -> Path:

@@ -38,7 +38,7 @@ from unify.classify import Classifier
 from unify.errors import InputError
 from unify.extract import extract
 from unify.facts import ModuleFacts
-from unify.gitrepo import common_dir, grep_files, keyed_python_files
+from unify.gitrepo import blob_id, common_dir, grep_files, keyed_python_files
 from unify.gitrepo import locate  # noqa: F401  (here before it moved to gitrepo)
 from unify.resolve import AttrRef, Binding, ClassRef, ExtRef, ModRef, ModuleIndex, Ref, ValueRef
 
@@ -158,8 +158,6 @@ class _Reader:
 
     def key(self, path: str) -> str | None:
         """The blob id of the file's bytes (hashing them if git could not tell)."""
-        from unify.plancheck import blob_id  # plancheck -> inventory -> scan
-
         key = self.keys.get(path)
         if key is None and path not in self.sources:
             try:
