@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 from unify.errors import InputError
@@ -121,6 +120,8 @@ def grep_files(
     strings; with ``word``, as whole words: not next to a letter, digit or _).
     Tracked and untracked files are searched in the work tree, .gitignore
     honoured. None: git grep could not run."""
+    import tempfile  # only here: every command imports this module
+
     if not patterns:
         return set()
     if scope.endswith(".py") or any(c in scope for c in "*?[]:"):

@@ -91,12 +91,11 @@ def slot(root: Path, scope: str, options: tuple | None) -> Slot | None:
     outputs = _git_all(root, [
         ["rev-parse", "--git-common-dir", "--verify", "HEAD"],
         ["ls-files", "-s", "-z", *spec],
-        ["ls-files", "-m", "-z", *spec],
-        ["ls-files", "-z", "--others", "--exclude-standard", *spec],
+        ["ls-files", "-z", "--modified", "--others", "--exclude-standard", *spec],
     ])
     if outputs is None:
         return None
-    revs, staged, modified, others = outputs
+    revs, staged, loose = outputs
     lines = revs.decode("utf-8", "surrogateescape").splitlines()
     if len(lines) != 2:
         return None
@@ -111,7 +110,7 @@ def slot(root: Path, scope: str, options: tuple | None) -> Slot | None:
     part(b"head", head.encode())
     part(b"index", staged)
     top = os.fsencode(root)
-    for path in sorted(_unvouched(staged, modified, others)):
+    for path in sorted(_unvouched(staged, loose)):
         part(b"path", path)
         part(b"bytes", _content(os.path.join(top, path)))
     key = digest.hexdigest()
@@ -202,11 +201,12 @@ def _git_all(root: Path, commands: list[list[str]]) -> list[bytes] | None:
 _MAYBE_INEXACT = (b"120000 ", b" 1\t", b" 2\t", b" 3\t")
 
 
-def _unvouched(staged: bytes, modified: bytes, others: bytes) -> set[bytes]:
+def _unvouched(staged: bytes, loose: bytes) -> set[bytes]:
     """The .py paths whose bytes the index does not give: exactly those
-    :func:`unify.gitrepo.keyed_python_files` keys None."""
-    paths = {p for p in modified.split(b"\0") + others.split(b"\0") if p.endswith(b".py")}
-    if any(mark in staged for mark in _MAYBE_INEXACT):  # symlinks or conflicts (rare): look closer
+    :func:`unify.gitrepo.keyed_python_files` keys None. ``loose``: the modified
+    (or deleted) and the untracked files, in one list (both are keyed by bytes)."""
+    paths = {p for p in loose.split(b"\0") if p.endswith(b".py")}
+    if any(mark in staged for mark in _MAYBE_INEXACT):  # rare: look closer
         seen: set[bytes] = set()
         for record in staged.split(b"\0"):
             meta, _, path = record.partition(b"\t")
