@@ -18,6 +18,7 @@ import pytest
 import unify.planmemo
 import unify.scan
 from conftest import commit_all, git
+from test_cli import loaded_after
 
 MODELS = textwrap.dedent("""
     from flask_sqlalchemy import SQLAlchemy
@@ -161,6 +162,13 @@ def test_a_damaged_memo_is_ignored(repo, run, scans, monkeypatch):
     assert len(scans) == 2
     same(run(*args), first)  # and written again
     assert len(scans) == 2
+
+
+def test_a_hit_loads_neither_libcst_nor_black_git_sqlalchemy_or_tomlkit(repo, monkeypatch):
+    monkeypatch.setenv("UNIFY_CACHE", "1")
+    args = ["plan", "--repo", str(repo), "-o", "-"]
+    assert loaded_after(args) == {"tomlkit"}  # a miss renders the plan
+    assert loaded_after(args) == set()
 
 
 # -- every input change misses ------------------------------------------------------------
