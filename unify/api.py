@@ -105,7 +105,7 @@ def make_plan(
     if recalled is not None:
         (plan, text), inv = recalled, None
     else:
-        from unify import planfile
+        from unify import planfile  # tomlkit: only to render
 
         plan, inv, stats = _build_plan(root, scope, target, compat, sources, retire, database)
         text = planfile.render(plan)
