@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
