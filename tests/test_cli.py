@@ -33,6 +33,23 @@ def test_version(run):
     assert result.code == 0 and "unify" in result.out
 
 
+HEAVY = ("libcst", "black", "git", "sqlalchemy", "tomlkit")
+
+
+def loaded_after(args: list[str], cwd: Path | None = None) -> set[str]:
+    """The heavy packages a fresh interpreter has imported after running unify ``args``."""
+    script = ("import sys; from unify.cli import main; main(sys.argv[1:]); "
+              f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, capture_output=True,
+                          text=True)
+    return set(done.stderr.split())
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["plan", "--help"]])
+def test_version_and_help_import_no_heavy_package(args):
+    assert loaded_after(args) == set()
+
+
 def test_scan_json_has_documented_top_level_keys(make_repo, run):
     repo = make_repo({"models.py": MODELS, "app.py": "from models import User\n"})
     data = run("scan", "--repo", str(repo), "--json").json()

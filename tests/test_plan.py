@@ -103,6 +103,40 @@ def test_edit_round_trip_keeps_comments(repo, run):
     assert "the plan is valid" in result.out
 
 
+AWKWARD_NAMES = ["app/two words.py", 'app/quo"te.py', "app/back\\slash.py", "app/tab\there.py",
+                 "app/ünï/cödé.py"]
+
+
+def test_fingerprints_of_awkward_file_names_read_back(make_repo, run):
+    files = {"models.py": MODELS, "mvp_models.py": MVP}
+    files.update({name: "from mvp_models import MVPUser\n" for name in AWKWARD_NAMES})
+    repo = make_repo(files)
+    result = run("plan", "--repo", str(repo))
+    assert result.code == 0, result.err
+    path = repo / "plans" / "models.toml"
+    fingerprints = tomlkit.parse(path.read_text(encoding="utf-8"))["fingerprints"]
+    assert set(AWKWARD_NAMES) <= set(fingerprints)
+    check = run("plan", "--check", str(path), "--repo", str(repo))
+    assert check.code == 0 and "the plan is valid" in check.out, check.out
+
+
+def test_fingerprint_lines_are_the_ones_tomlkit_writes(repo):
+    from dataclasses import replace
+
+    from unify import api, planfile
+
+    plan = api.make_plan(repo=str(repo), output="-").plan
+    entries = [(name, f"{i:040x}") for i, name in enumerate(AWKWARD_NAMES)]
+    entries += [("bare_key", "0" * 40), ("ctrl\x01\x7f.py", 'not "hex"\\'), ("", "\u2028")]
+    text = planfile.render(replace(plan, fingerprints=tuple(sorted(entries))))
+    table = tomlkit.table()
+    for name, blob in sorted(entries):
+        table.add(name, blob)
+    lines = tomlkit.dumps(tomlkit.document().add("fingerprints", table)).split("\n", 1)[1]
+    assert lines in text
+    assert tomlkit.parse(text)["fingerprints"].unwrap() == dict(entries)
+
+
 def edit_and_check(run, repo, transform):
     run("plan", "--repo", str(repo))
     path = repo / "plans" / "models.toml"

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from unify import apply as apply_steps
-from unify import dbcheck, stubs
-from unify import finalize as finalize_mod
-from unify import gitops, planfile, verify
-from unify import rollback as rollback_mod
-from unify import status as status_mod
-from unify.analyze import analyze
-from unify.diagnostics import Diagnostic, select
 from unify.errors import InputError, Refused
-from unify.gitrepo import head_commit
-from unify.inventory import Inventory, build_inventory
-from unify.plan import Plan, build_plan
-from unify.plancheck import Lines, Problem, blob_id, semantics, structure
-from unify.prdoc import render_pr
-from unify.resolve import ModuleIndex
-from unify.scan import locate, scan
+from unify.gitrepo import locate
+
+# Everything else is imported by the function that needs it: `unify --version`,
+# `--help` and a `unify plan` the plan memo answers never load libcst, black,
+# GitPython, tomlkit or the analysis stages.
+if TYPE_CHECKING:
+    from unify import dbcheck
+    from unify import finalize as finalize_mod
+    from unify import rollback as rollback_mod
+    from unify import status as status_mod
+    from unify.diagnostics import Diagnostic
+    from unify.inventory import Inventory
+    from unify.plan import Plan
+    from unify.plancheck import Problem
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,9 @@ class CheckResult:
 
 
 def inventory(path: str | None = None, repo: str | None = None) -> Inventory:
+    from unify.inventory import build_inventory
+    from unify.scan import scan
+
     root, scope = locate(path, repo)
     return build_inventory(scan(root, scope))
 
@@ -46,6 +49,10 @@ def check(
     ignore_codes: tuple[str, ...] = (),
     database: str | None = None,
 ) -> CheckResult:
+    from unify import dbcheck
+    from unify.analyze import analyze
+    from unify.diagnostics import select
+
     inv = inventory(path, repo)
     found = analyze(inv)
     live = live_schema(inv, database) if database else None
@@ -57,6 +64,8 @@ def check(
 
 def live_schema(inv: Inventory, database: str) -> dbcheck.LiveSchema:
     """The database's tables, in its default schema and in every schema the models name."""
+    from unify import dbcheck
+
     schemas = {m.schema for m in inv.models} | {t.schema for t in inv.tables}
     return dbcheck.read_schema(database, sorted(s for s in schemas if s))
 
@@ -64,7 +73,7 @@ def live_schema(inv: Inventory, database: str) -> dbcheck.LiveSchema:
 @dataclass(frozen=True)
 class PlanResult:
     plan: Plan
-    inventory: Inventory
+    inventory: Inventory | None  # None: the plan came from the plan memo (no scan ran)
     path: Path | None  # where the plan was written (None: not written)
     text: str
 
@@ -87,7 +96,35 @@ def make_plan(
     force: bool = False,
     database: str | None = None,
 ) -> PlanResult:
+    from unify import planmemo
+
     root, scope = locate(path, repo)
+    options = None if database else _memo_options(root, scope, target, compat, sources, retire)
+    slot = planmemo.slot(root, scope, options)
+    recalled = planmemo.recall(root, slot) if slot else None
+    if recalled is not None:
+        (plan, text), inv = recalled, None
+    else:
+        from unify import planfile  # tomlkit: only to render
+
+        plan, inv, stats = _build_plan(root, scope, target, compat, sources, retire, database)
+        text = planfile.render(plan)
+        if slot is not None and planmemo.slot(root, scope, options) == slot:  # none changed
+            planmemo.remember(slot, plan, text, stats)
+    written = _write(root, output, text, force) if output != "-" else None
+    return PlanResult(plan, inv, written, text)
+
+
+def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
+                sources: tuple[str, ...], retire: str, database: str | None):
+    """(plan, inventory, stats of the fingerprinted files): scan, analyse, decide."""
+    from unify.analyze import analyze
+    from unify.gitrepo import head_commit
+    from unify.inventory import build_inventory
+    from unify.plan import build_plan
+    from unify.planmemo import fingerprints
+    from unify.scan import scan
+
     inv = build_inventory(scan(root, scope, focus=True))
     if not inv.model_modules:
         raise Refused(f"no ORM models found under {scope or root}",
@@ -98,19 +135,34 @@ def make_plan(
     if unknown:
         raise InputError(f"--source {unknown[0]} defines no models",
                          f"model modules: {', '.join(inv.model_modules)}")
-    fingerprints = {f: blob_id((root / f).read_bytes()) for f in read_set(inv, sources)}
+    blobs, stats = fingerprints(root, read_set(inv, sources))
     plan = build_plan(
-        inv, analyze(inv), head_commit(root), fingerprints,
+        inv, analyze(inv), head_commit(root), blobs,
         target=_in_scope(root, scope, target) if target else None,
         compat=_in_scope(root, scope, compat) if compat else None,
         sources=sources, retire=retire,
     )
     if live is not None:
+        from unify import stubs  # black
+
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
-    text = planfile.render(plan)
-    written = _write(root, output, text, force) if output != "-" else None
-    return PlanResult(plan, inv, written, text)
+    return plan, inv, stats
+
+
+def _memo_options(root: Path, scope: str, target: str | None, compat: str | None,
+                  sources: tuple[str, ...], retire: str) -> tuple | None:
+    """The options as the plan sees them (paths resolved against the current folder
+    and the scope); None when one is refused: the run reports it where it always has."""
+    try:
+        return (
+            _in_scope(root, scope, target) if target else None,
+            _in_scope(root, scope, compat) if compat else None,
+            tuple(_in_scope(root, scope, s) for s in sources),
+            retire,
+        )
+    except InputError:
+        return None
 
 
 def _in_scope(root: Path, scope: str, rel: str) -> str:
@@ -148,6 +200,11 @@ class PlanCheck:
 
 def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, PlanCheck, Path]:
     """Read and validate a plan file against the repository it belongs to."""
+    from unify import planfile
+    from unify.inventory import build_inventory
+    from unify.plancheck import Lines, semantics, structure
+    from unify.scan import scan
+
     path = Path(plan_path)
     text = planfile.read_text(path)
     data = planfile.parse(text, path)
@@ -205,6 +262,8 @@ def _refuse_bad_plan(plan_path: str, plan: Plan | None, check: PlanCheck) -> Pla
 
 
 def _refuse_dirty(repo) -> None:
+    from unify import gitops
+
     dirty = gitops.dirty_files(repo)
     if dirty:
         shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
@@ -213,6 +272,8 @@ def _refuse_dirty(repo) -> None:
 
 
 def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
+    from unify import gitops
+
     loose = gitops.untracked(repo, [p for p, _ in plan.fingerprints])
     if loose:
         raise Refused(f"the plan read files git does not track: {', '.join(loose[:5])}",
@@ -228,6 +289,9 @@ def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
 
 def already_applied(plan_path: str, branch: str, repo: str | None) -> ApplyResult | None:
     """The plan's finished result, on ``branch`` or in HEAD's history, if there is one."""
+    from unify import apply as apply_steps
+    from unify import gitops, planfile
+
     root = _plan_repo(Path(plan_path), repo)
     git_repo = gitops.open_repo(root)
     ident = apply_steps.plan_id(planfile.read_text(Path(plan_path)))
@@ -251,6 +315,10 @@ def apply_plan(
     python: str | None = None,
     progress=lambda message: None,
 ) -> ApplyResult:
+    from unify import apply as apply_steps
+    from unify import gitops, verify
+    from unify.prdoc import render_pr
+
     done = already_applied(plan_path, branch, repo)
     if done is not None:
         return done
@@ -291,6 +359,12 @@ def _verified(checked) -> str:
 
 
 def _verification(ctx, work: Path, steps, before, python):
+    from unify import apply as apply_steps
+    from unify import verify
+    from unify.inventory import build_inventory
+    from unify.resolve import ModuleIndex
+    from unify.scan import scan
+
     touched = sorted({f for s in steps for f in s.files})
     after_scan = scan(work, ctx.plan.scope, focus=True, watch=ctx.plan.sources)
     after = build_inventory(after_scan)
@@ -313,21 +387,29 @@ def _verification(ctx, work: Path, steps, before, python):
 
 
 def _git_repo(repo: str | None):
+    from unify import gitops
+
     root, _ = locate(None, repo)
     return root, gitops.open_repo(root)
 
 
 def repo_status(repo: str | None = None) -> list[status_mod.RunStatus]:
+    from unify import status as status_mod
+
     _, git_repo = _git_repo(repo)
     return status_mod.status(git_repo)
 
 
 def roll_back(repo: str | None = None, branch: str | None = None, to_step: int | None = None,
               keep_branch: bool = False) -> rollback_mod.RollbackResult:
+    from unify import rollback as rollback_mod
+
     _, git_repo = _git_repo(repo)
     return rollback_mod.rollback(git_repo, branch, to_step, keep_branch)
 
 
 def finalize(repo: str | None = None, branch: str = "unify/finalize") -> finalize_mod.FinalizeResult:
+    from unify import finalize as finalize_mod
+
     root, git_repo = _git_repo(repo)
     return finalize_mod.finalize(git_repo, root, branch)

@@ -3,7 +3,7 @@
 A file's :class:`~unify.facts.ModuleFacts` depend only on its bytes (the path
 is put back on load), so the blob id ``git ls-files -s`` gives for free is a
 complete key; files whose work-tree bytes differ from the index are keyed by
-the hash of their bytes instead (:func:`unify.plancheck.blob_id`, the same id
+the hash of their bytes instead (:func:`unify.gitrepo.blob_id`, the same id
 git would give them). Entries also carry the *namespace*: unify's version,
 the Python version and a hash of unify's own source, so a changed extractor
 never reads facts an older one wrote. A cache never changes results; when it
@@ -25,10 +25,12 @@ import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from unify import __version__
-from unify.facts import ModuleFacts
+
+if TYPE_CHECKING:  # unpickling imports it: a plan memo hit never needs it
+    from unify.facts import ModuleFacts
 
 FILENAME = "facts.sqlite3"
 _SCHEMA = (

@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-import tempfile
-import traceback
 from typing import Sequence
 
 import click
 
+# Only light modules here: `unify --version` and `--help` import nothing else, and
+# api.py imports the heavy stages (libcst, black, GitPython) where they are used.
 from unify import __version__, api
-from unify.analyze import analyze
 from unify.diagnostics import CODES, validate_codes
 from unify.errors import UnifyError
 from unify.output import (
@@ -94,6 +93,8 @@ def scan(path: str | None, repo: str | None, as_json: bool) -> None:
       unify scan src/backend          # one folder
       unify scan --json > inventory.json
     """
+    from unify.analyze import analyze
+
     inv = api.inventory(path, repo)
     diagnostics = [d for d in analyze(inv) if d.code == "U001"]
     if as_json:
@@ -369,6 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except Exception:  # an internal error: keep the traceback, show one line
+        import tempfile
+        import traceback
+
         with tempfile.NamedTemporaryFile("w", prefix="unify-crash-", suffix=".log",
                                          delete=False) as log:
             traceback.print_exc(file=log)

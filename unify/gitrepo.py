@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 from unify.errors import InputError
@@ -37,6 +37,32 @@ def find_repo(start: Path) -> Path:
             "run unify inside your project's repository, or pass --repo PATH",
         ) from None
     return Path(out.decode().strip()).resolve()
+
+
+def locate(path: str | None, repo: str | None) -> tuple[Path, str]:
+    """(repository root, scope relative to it) from the CLI's PATH and --repo."""
+    target = Path(path).expanduser() if path else None
+    if target is not None and not target.exists():
+        raise InputError(f"{path}: no such file or directory", "check the PATH argument")
+    if repo is not None:
+        root_arg = Path(repo).expanduser()
+        if not root_arg.is_dir():
+            raise InputError(f"{repo}: no such directory", "check --repo")
+        root = find_repo(root_arg)
+        if target is not None and not target.is_absolute():
+            target = root_arg / target if (root_arg / target).exists() else target
+    else:
+        root = find_repo((target or Path.cwd()).resolve())
+    if target is None:
+        return root, ""
+    resolved = target.resolve()
+    try:
+        scope = resolved.relative_to(root).as_posix()
+    except ValueError:
+        raise InputError(
+            f"{path} is outside the repository {root}", "pass a PATH inside the repository"
+        ) from None
+    return root, "" if scope == "." else scope
 
 
 def keyed_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
@@ -72,6 +98,11 @@ def keyed_python_files(repo: Path, scope: str) -> list[tuple[str, str | None]]:
     )
 
 
+def blob_id(data: bytes) -> str:
+    """git's blob id of these bytes (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def common_dir(repo: Path) -> Path:
     """The repository's shared git folder (the same for every linked work tree)."""
     out = _git(repo, "rev-parse", "--git-common-dir").decode().strip()
@@ -89,6 +120,8 @@ def grep_files(
     strings; with ``word``, as whole words: not next to a letter, digit or _).
     Tracked and untracked files are searched in the work tree, .gitignore
     honoured. None: git grep could not run."""
+    import tempfile  # only here: every command imports this module
+
     if not patterns:
         return set()
     if scope.endswith(".py") or any(c in scope for c in "*?[]:"):

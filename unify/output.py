@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from unify.diagnostics import Diagnostic
-from unify.inventory import Inventory, ModelInfo
+if TYPE_CHECKING:
+    from unify.diagnostics import Diagnostic
+    from unify.inventory import Inventory, ModelInfo
 
 SCHEMA_VERSION = 1
 

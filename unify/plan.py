@@ -12,10 +12,13 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from unify.diagnostics import Diagnostic
-from unify.inventory import ImportSite, Inventory, ModelInfo
 from unify.similarity import probable_duplicates
+
+if TYPE_CHECKING:  # types only: loading a stored plan needs no inventory (unify.planmemo)
+    from unify.diagnostics import Diagnostic
+    from unify.inventory import ImportSite, Inventory, ModelInfo
 
 PLAN_VERSION = 1
 RETIRE_MODES = ("shim", "archive", "delete")

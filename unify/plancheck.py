@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ast
 import difflib
-import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from unify.gitrepo import blob_id  # noqa: F401  (imported from here by older code)
 from unify.inventory import Inventory
 from unify.plan import FIX_KINDS, PLAN_VERSION, RESOLUTIONS, RETIRE_MODES, Plan
 
@@ -53,11 +53,6 @@ class Lines:
 
     def value(self, value: str, start: int = 1) -> int:
         return self.find(rf'"{re.escape(value)}"', start)
-
-
-def blob_id(data: bytes) -> str:
-    """git's blob id of these bytes (what `git hash-object` prints)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 # -- structure -------------------------------------------------------------------

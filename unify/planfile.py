@@ -8,6 +8,7 @@ layout survive tools that edit the file.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,14 @@ def _comment_block(container, text: str) -> None:
 
 
 def render(plan: Plan) -> str:
+    """The plan file. Three parts, concatenated: the settings (tomlkit), the
+    fingerprints (plain text: one line per file read, thousands on a large
+    repository, where tomlkit takes most of a second) and the decisions (tomlkit).
+    The bytes are exactly those one tomlkit document of all three would give."""
+    return _render_head(plan) + _render_fingerprints(plan) + _render_decisions(plan)
+
+
+def _render_head(plan: Plan) -> str:
     doc = tomlkit.document()
     _comment_block(doc, _preamble(plan))
     doc.add(tomlkit.nl())
@@ -74,15 +83,51 @@ def render(plan: Plan) -> str:
     doc.add(tomlkit.comment("Model files merged into the target."))
     doc.add("sources", _array(plan.sources))
     doc.add(tomlkit.nl())
-    _render_fingerprints(doc, plan)
+    return tomlkit.dumps(doc)
+
+
+def _render_decisions(plan: Plan) -> str:
+    doc = tomlkit.document()
     _render_sections(doc, plan.sections)
-    _render_conflicts(doc, plan.conflicts)
+    _add_tables(doc, "conflicts", (
+        "Conflicts: one entity defined more than once. resolution is one of\n"
+        "  keep   - use the `keep` candidate as is, drop the others (their names become aliases)\n"
+        "  merge  - the `keep` candidate plus the columns only the others have\n"
+        "  rename - keep them all, renamed as in [conflicts.rename]\n"
+        "  ?      - undecided: apply refuses the plan until you choose\n"
+        f"Policy: {POLICY}."
+    ), [_conflict_table(c) for c in plan.conflicts])
     _render_aliases(doc, plan.aliases)
-    _render_fixes(doc, plan.fixes)
-    _render_stubs(doc, plan)
-    _render_columns(doc, plan.columns)
+    _add_tables(doc, "fixes", (
+        "Fixes applied while merging, one per broken reference `unify check` found.\n"
+        "kind: foreign_key (from -> to), column_type (from -> to), drop_relationship\n"
+        "(commented out in the target), add_back_populates (adds the missing partner\n"
+        "`attr` on `model`, pointing at `to`). Set enabled = false to skip one."
+    ), [_fix_table(f) for f in plan.fixes])
+    _add_tables(doc, "stubs", (
+        "Models generated from the database (`unify plan --database`): tables no model maps.\n"
+        "Each is listed in a section above like every model; apply writes `code` there and\n"
+        "adds `imports` to the target's imports. Edit the code freely (one class named\n"
+        "`name`). To leave a table out, delete its entry and its name in the sections."
+    ), [_stub_table(s, plan.sections) for s in plan.stubs])
+    _add_tables(doc, "columns", (
+        "Columns the database has and a merged model lacks: apply adds `code` to the class\n"
+        "`model`, after its last column. Set enabled = false to skip one."
+    ), [_column_table(c) for c in plan.columns])
     _render_dependents(doc, plan)
     return tomlkit.dumps(doc)
+
+
+def _add_tables(doc, key: str, intro: str, tables: list) -> None:
+    """``[[key]]``: a blank line, ``intro`` as comments, the tables; nothing when empty."""
+    if not tables:
+        return
+    doc.add(tomlkit.nl())
+    _comment_block(doc, intro)
+    aot = tomlkit.aot()
+    for table in tables:
+        aot.append(table)
+    doc.add(key, aot)
 
 
 def _preamble(plan: Plan) -> str:
@@ -101,13 +146,35 @@ def _preamble(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _render_fingerprints(doc, plan: Plan) -> None:
+def _render_fingerprints(plan: Plan) -> str:
+    """``[fingerprints]``: its header and comments from tomlkit, one line per file."""
+    doc = tomlkit.document()
     table = tomlkit.table()
     _comment_block(table, "git blob ids of every file this plan read. apply refuses the plan\n"
                    "if any of them changed: run `unify plan` again.")
-    for path, blob in plan.fingerprints:
-        table.add(path, blob)
     doc.add("fingerprints", table)
+    lines = [f"{_key(path)} = {_string(blob)}\n" for path, blob in plan.fingerprints]
+    return tomlkit.dumps(doc) + "".join(lines)
+
+
+#: Text TOML writes as is in a basic string: no control character, quote or backslash.
+_VERBATIM = re.compile(r'[^\x00-\x1f\x7f"\\]*')
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(text: str) -> str:
+    """``text`` as tomlkit writes a key: quoted unless bare; tomlkit itself when
+    it needs escapes (the rare case, kept exactly tomlkit's)."""
+    if _VERBATIM.fullmatch(text) and not _BARE_KEY.fullmatch(text):
+        return f'"{text}"'
+    return tomlkit.key(text).as_string()
+
+
+def _string(text: str) -> str:
+    """``text`` as tomlkit writes a string value."""
+    if _VERBATIM.fullmatch(text):
+        return f'"{text}"'
+    return tomlkit.item(text).as_string()
 
 
 def _render_sections(doc, sections: tuple[Section, ...]) -> None:
@@ -129,24 +196,6 @@ def _render_sections(doc, sections: tuple[Section, ...]) -> None:
 
 def _candidate_line(c: Candidate) -> str:
     return f"  {c.ref} (line {c.line}): {c.describe()}"
-
-
-def _render_conflicts(doc, conflicts: tuple[Conflict, ...]) -> None:
-    if not conflicts:
-        return
-    doc.add(tomlkit.nl())
-    _comment_block(doc, (
-        "Conflicts: one entity defined more than once. resolution is one of\n"
-        "  keep   - use the `keep` candidate as is, drop the others (their names become aliases)\n"
-        "  merge  - the `keep` candidate plus the columns only the others have\n"
-        "  rename - keep them all, renamed as in [conflicts.rename]\n"
-        "  ?      - undecided: apply refuses the plan until you choose\n"
-        f"Policy: {POLICY}."
-    ))
-    aot = tomlkit.aot()
-    for conflict in conflicts:
-        aot.append(_conflict_table(conflict))
-    doc.add("conflicts", aot)
 
 
 def _conflict_table(conflict: Conflict):
@@ -195,29 +244,17 @@ def _render_aliases(doc, aliases: tuple[Alias, ...]) -> None:
     doc.add("aliases", table)
 
 
-def _render_fixes(doc, fixes: tuple[Fix, ...]) -> None:
-    if not fixes:
-        return
-    doc.add(tomlkit.nl())
-    _comment_block(doc, (
-        "Fixes applied while merging, one per broken reference `unify check` found.\n"
-        "kind: foreign_key (from -> to), column_type (from -> to), drop_relationship\n"
-        "(commented out in the target), add_back_populates (adds the missing partner\n"
-        "`attr` on `model`, pointing at `to`). Set enabled = false to skip one."
-    ))
-    aot = tomlkit.aot()
-    for fix in fixes:
-        table = tomlkit.table()
-        _comment_block(table, fix.reason)
-        table.add("kind", fix.kind)
-        table.add("model", fix.model)
-        table.add("attr", fix.attr)
-        table.add("at", fix.at)
-        table.add("from", fix.old)
-        table.add("to", fix.new)
-        table.add("enabled", fix.enabled)
-        aot.append(table)
-    doc.add("fixes", aot)
+def _fix_table(fix: Fix):
+    table = tomlkit.table()
+    _comment_block(table, fix.reason)
+    table.add("kind", fix.kind)
+    table.add("model", fix.model)
+    table.add("attr", fix.attr)
+    table.add("at", fix.at)
+    table.add("from", fix.old)
+    table.add("to", fix.new)
+    table.add("enabled", fix.enabled)
+    return table
 
 
 def _code(code: str):
@@ -227,50 +264,28 @@ def _code(code: str):
     return tomlkit.string(code, literal="'''" not in code, multiline=True)
 
 
-def _render_stubs(doc, plan: Plan) -> None:
-    if not plan.stubs:
-        return
-    doc.add(tomlkit.nl())
-    _comment_block(doc, (
-        "Models generated from the database (`unify plan --database`): tables no model maps.\n"
-        "Each is listed in a section above like every model; apply writes `code` there and\n"
-        "adds `imports` to the target's imports. Edit the code freely (one class named\n"
-        "`name`). To leave a table out, delete its entry and its name in the sections."
-    ))
-    aot = tomlkit.aot()
-    for stub in plan.stubs:
-        table = tomlkit.table()
-        section = next((s.title for s in plan.sections if stub.name in s.models), "?")
-        _comment_block(table, f"{stub.reason}. Section: {section}.")
-        table.add("name", stub.name)
-        table.add("table", stub.table)
-        if stub.imports:
-            table.add("imports", _array(stub.imports))
-        table.add("code", _code(stub.code))
-        aot.append(table)
-    doc.add("stubs", aot)
+def _stub_table(stub: Stub, sections: tuple[Section, ...]):
+    table = tomlkit.table()
+    section = next((s.title for s in sections if stub.name in s.models), "?")
+    _comment_block(table, f"{stub.reason}. Section: {section}.")
+    table.add("name", stub.name)
+    table.add("table", stub.table)
+    if stub.imports:
+        table.add("imports", _array(stub.imports))
+    table.add("code", _code(stub.code))
+    return table
 
 
-def _render_columns(doc, columns: tuple[ColumnAdd, ...]) -> None:
-    if not columns:
-        return
-    doc.add(tomlkit.nl())
-    _comment_block(doc, (
-        "Columns the database has and a merged model lacks: apply adds `code` to the class\n"
-        "`model`, after its last column. Set enabled = false to skip one."
-    ))
-    aot = tomlkit.aot()
-    for column in columns:
-        table = tomlkit.table()
-        _comment_block(table, column.reason)
-        table.add("model", column.model)
-        table.add("attr", column.attr)
-        if column.imports:
-            table.add("imports", _array(column.imports))
-        table.add("code", _code(column.code))
-        table.add("enabled", column.enabled)
-        aot.append(table)
-    doc.add("columns", aot)
+def _column_table(column: ColumnAdd):
+    table = tomlkit.table()
+    _comment_block(table, column.reason)
+    table.add("model", column.model)
+    table.add("attr", column.attr)
+    if column.imports:
+        table.add("imports", _array(column.imports))
+    table.add("code", _code(column.code))
+    table.add("enabled", column.enabled)
+    return table
 
 
 def _render_dependents(doc, plan: Plan) -> None:

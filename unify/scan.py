@@ -38,7 +38,8 @@ from unify.classify import Classifier
 from unify.errors import InputError
 from unify.extract import extract
 from unify.facts import ModuleFacts
-from unify.gitrepo import common_dir, find_repo, grep_files, keyed_python_files
+from unify.gitrepo import blob_id, common_dir, grep_files, keyed_python_files
+from unify.gitrepo import locate  # noqa: F401  (here before it moved to gitrepo)
 from unify.resolve import AttrRef, Binding, ClassRef, ExtRef, ModRef, ModuleIndex, Ref, ValueRef
 
 #: Parse in worker processes only when there are more files than this to parse.
@@ -75,32 +76,6 @@ class ScanResult:
     modules: tuple[ModuleFacts, ...]
     stats: ScanStats = field(default_factory=ScanStats, compare=False)
     focused: bool = False  # files the prefilter skipped are empty ModuleFacts
-
-
-def locate(path: str | None, repo: str | None) -> tuple[Path, str]:
-    """(repository root, scope relative to it) from the CLI's PATH and --repo."""
-    target = Path(path).expanduser() if path else None
-    if target is not None and not target.exists():
-        raise InputError(f"{path}: no such file or directory", "check the PATH argument")
-    if repo is not None:
-        root_arg = Path(repo).expanduser()
-        if not root_arg.is_dir():
-            raise InputError(f"{repo}: no such directory", "check --repo")
-        root = find_repo(root_arg)
-        if target is not None and not target.is_absolute():
-            target = root_arg / target if (root_arg / target).exists() else target
-    else:
-        root = find_repo((target or Path.cwd()).resolve())
-    if target is None:
-        return root, ""
-    resolved = target.resolve()
-    try:
-        scope = resolved.relative_to(root).as_posix()
-    except ValueError:
-        raise InputError(
-            f"{path} is outside the repository {root}", "pass a PATH inside the repository"
-        ) from None
-    return root, "" if scope == "." else scope
 
 
 def read_facts(repo: Path, path: str, source: bytes | None = None) -> ModuleFacts:
@@ -183,8 +158,6 @@ class _Reader:
 
     def key(self, path: str) -> str | None:
         """The blob id of the file's bytes (hashing them if git could not tell)."""
-        from unify.plancheck import blob_id  # plancheck -> inventory -> scan
-
         key = self.keys.get(path)
         if key is None and path not in self.sources:
             try:

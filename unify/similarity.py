@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from unify.inventory import ModelInfo
+if TYPE_CHECKING:
+    from unify.inventory import ModelInfo
 
 # Columns nearly every table has: they say nothing about what a table is.
 _GENERIC = {"id", "created_at", "updated_at", "created", "updated", "is_active", "active"}
