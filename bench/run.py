@@ -6,7 +6,9 @@ For each size it generates a code base (``bench/generate.py``) and times, in
 one run, the median of ``--runs`` runs of:
 
 * ``git grep -l`` of the three model module names over the tree (the floor);
-* ``unify plan`` with an empty cache, and a second ``unify plan`` (cache warm);
+* ``unify plan`` with an empty cache, a second ``unify plan`` (the plan memo
+  answers it), and one more after editing one importing file (the memo misses,
+  the facts cache knows every other file);
 * ``unify apply`` as a whole, and its rewrite step alone (from its progress lines);
 * libcst's ``RenameCommand -j 2``, once per old module (the equivalent renames),
   over the files unify rewrites (``--libcst deps``) and/or over the whole tree
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import os
 import platform
@@ -154,6 +157,23 @@ def reset(repo: Path) -> None:
             git(repo, "branch", "-D", branch)
 
 
+@contextlib.contextmanager
+def edited(path: Path):
+    """``path`` with one more comment line, for a re-plan that the plan memo cannot
+    answer (the facts cache still knows every other file); restored after."""
+    original = path.read_bytes()
+    path.write_bytes(original + b"# edited by bench/run.py\n")
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
+def first_importer(repo: Path) -> str:
+    """An importing file of a generated code base (the first that names a model module)."""
+    return git(repo, "grep", "-l", "-w", "-e", "mvp_models", "--", "app/").split()[0]
+
+
 def rewrite_files(repo: Path, unify: list[str], env: dict[str, str]) -> list[str]:
     """The files unify's rewrite step works on: dependents of the model modules."""
     out = subprocess.run([*unify, "scan", "--repo", str(repo), "--json"], env=env,
@@ -217,6 +237,8 @@ def bench_size(n: int, args, work: Path, env: dict[str, str]) -> dict:
         again = [*plan, "-o", str(work / "second.toml"), "--force"]
         record(runs, "unify plan (cold cache)", measure(plan, repo, env))
         record(runs, "unify plan (cached)", measure(again, repo, env))
+        with edited(repo / files[r % len(files)]):
+            record(runs, "unify plan (one file edited)", measure(again, repo, env))
         apply = [*unify, "apply", "plans/models.toml", "--branch", f"bench/{r}"]
         applied = measure(apply, repo, env)
         if applied.code != 0:
@@ -304,9 +326,12 @@ def bench_curves(args, work: Path, env: dict[str, str]) -> dict:
             record(point["runs"], "git grep -l (floor)", measure(FLOOR, repo, env, sample=False))
             record(point["runs"], "unify plan (cold cache)",
                    measure([*unify, "plan", "--repo", str(repo)], repo, env))
-            record(point["runs"], "unify plan (cached)", measure(
-                [*unify, "plan", "--repo", str(repo), "-o", str(work / "second.toml"), "--force"],
-                repo, env))
+            again = [*unify, "plan", "--repo", str(repo), "-o", str(work / "second.toml"),
+                     "--force"]
+            record(point["runs"], "unify plan (cached)", measure(again, repo, env))
+            with edited(repo / first_importer(repo)):
+                record(point["runs"], "unify plan (one file edited)",
+                       measure(again, repo, env))
         series[kind].append(point)
         shutil.rmtree(repo, ignore_errors=True)
     return series
@@ -357,13 +382,15 @@ def table(result: dict) -> str:
 def curve_table(series: dict) -> str:
     """The two scaling series, one row per code base."""
     lines = ["| series | files | importing files | git grep -l (s) | unify plan, cold (s) "
-             "| unify plan, cached (s) |", "|---|---:|---:|---:|---:|---:|"]
+             "| unify plan, cached (s) | unify plan, one file edited (s) |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for kind, label in (("importers", "more importing files"), ("size", "larger tree")):
         for point in series.get(kind, []):
-            walls = [median([s["wall"] for s in point["runs"][name]]) for name in
-                     ("git grep -l (floor)", "unify plan (cold cache)", "unify plan (cached)")]
+            walls = [median([s["wall"] for s in point["runs"].get(name, [])]) for name in
+                     ("git grep -l (floor)", "unify plan (cold cache)", "unify plan (cached)",
+                      "unify plan (one file edited)")]
             lines.append(f"| {label} | {point['files']} | {point['importers']} | "
-                         + " | ".join(f"{w:.2f}" for w in walls) + " |")
+                         + " | ".join("" if w is None else f"{w:.2f}" for w in walls) + " |")
     return "\n".join(lines)
 
 
