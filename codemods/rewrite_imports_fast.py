@@ -47,6 +47,7 @@ _CANONICAL_FROM = re.compile(
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _BLOCK_FIELDS = ("body", "orelse", "finalbody")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_TYPE_PARAMS = frozenset({"TypeVar", "ParamSpec", "TypeVarTuple"})
 
 
 class _NotSimple(Exception):
@@ -136,6 +137,8 @@ class _Names:
                 self.bound[node.name] += 1
         elif isinstance(node, ast.MatchMapping) and node.rest:
             self.bound[node.rest] += 1
+        elif type(node).__name__ in _TYPE_PARAMS:  # def f[T]() (Python 3.12)
+            self.bound[node.name] += 1  # type: ignore[attr-defined]
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             self.unclear.update(node.names)
         elif isinstance(node, ast.AnnAssign) and node.value is None:

@@ -250,8 +250,8 @@ class _Focus:
         if isinstance(wanted, list) and set(wanted) <= self.known:
             return self.reader.read(wanted)
         facts: dict[str, ModuleFacts] = {}
-        pending = self._search(list(ROOT_MARKERS + FACT_MARKERS), word=True)
-        pending |= self._names(self.watch)
+        self.searched.update(self.watch)  # one search for the markers and watched names
+        pending = self._search([*ROOT_MARKERS, *FACT_MARKERS, *self.watch], word=True)
         while pending:
             facts.update(self.reader.read(sorted(pending)))
             touched, names, packages = _closure(facts, self.paths, self.scope)
