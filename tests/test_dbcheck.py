@@ -175,6 +175,20 @@ def test_select_and_json_keep_the_password_out(make_repo, run, database):
         assert database.password is None or database.password not in output
 
 
+def test_url_from_the_environment(make_repo, run, database, monkeypatch):
+    """--database env:NAME: the same findings, and no password on the command line."""
+    repo = make_repo({"models.py": DRIFTED_MODELS})
+    database.load(DRIFTED_SCHEMA)
+    direct = run("check", "--repo", str(repo), "--database", database.url, "--json")
+    monkeypatch.setenv("UNIFY_TEST_DB", database.url)
+    from_env = run("check", "--repo", str(repo), "--database", "env:UNIFY_TEST_DB", "--json")
+    assert from_env.code == direct.code == 1
+    assert found(from_env) == found(direct) and "U401 models.py league" in found(direct)
+    missing = run("check", "--repo", str(repo), "--database", "env:UNIFY_NO_SUCH_VAR")
+    assert missing.code == 2
+    assert "environment variable UNIFY_NO_SUCH_VAR is not set or empty" in missing.err
+
+
 @pytest.mark.parametrize("url, message", [
     ("mysql://admin:hunter2-secret@db.example.com/shop",
      "unify: error: unsupported database dialect 'mysql' in --database "

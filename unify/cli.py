@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -37,11 +38,26 @@ repo_option = click.option(
     help="The git work tree to work on (default: the one enclosing PATH or the current folder).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/json-schema.md).")
+
+
+def _database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``env:NAME`` reads the URL from that environment variable, so that its password
+    is not on the command line (where `ps` shows it to every user of the machine)."""
+    if value is None or not value.startswith("env:"):
+        return value
+    name = value[len("env:"):]
+    url = os.environ.get(name)
+    if not name or not url:
+        raise click.BadParameter(f"environment variable {name or '(none)'} is not set or empty")
+    return url
+
+
 database_option = click.option(
-    "--database", metavar="URL",
+    "--database", metavar="URL", callback=_database_url,
     help="Also read this live database (SQLAlchemy URL: sqlite:///app.db, "
-         "postgresql://user:password@host/name; needs `pip install 'unify-models[db]'`). "
-         "Its password is never shown.",
+         "postgresql://user:password@host/name; or env:NAME to read it from the "
+         "environment variable NAME, which keeps the password out of `ps`; needs "
+         "`pip install 'unify-models[db]'`). Its password is never shown.",
 )
 
 
@@ -140,7 +156,7 @@ def check(
       unify check
       unify check src/backend --select U1,U2
       unify check --json | jq '.diagnostics[].code'
-      unify check --database "$DATABASE_URL" --select U4
+      unify check --database env:DATABASE_URL --select U4
     """
     result = api.check(path, repo, select_codes, ignore_codes, database)
     if as_json:
@@ -194,7 +210,7 @@ def plan(
       unify plan                                  # writes plans/models.toml
       unify plan src/backend --target src/backend/models.py -o plans/backend.toml
       unify plan --check plans/models.toml        # after editing it
-      unify plan --database "$DATABASE_URL"       # plus models for unmapped tables
+      unify plan --database env:DATABASE_URL      # plus models for unmapped tables
     """
     if check_file:
         loaded, result, _ = api.load_plan(check_file, repo)
