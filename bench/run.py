@@ -110,11 +110,15 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], sample: bool = True)
     readers = [threading.Thread(target=read_err), threading.Thread(target=read_out)]
     for reader in readers:
         reader.start()
-    while proc.poll() is None:
+    while True:  # wait in slices of 0.05 s, sampling memory between them
         if sample:
             peak = max(peak, tree_rss(proc.pid))
-        time.sleep(0.05)
-    wall = time.perf_counter() - start
+        try:
+            proc.wait(timeout=0.05)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+    wall = time.perf_counter() - start  # taken when the process ends, not at a poll
     for reader in readers:
         reader.join()
     return Sample(wall, peak / 2**20, proc.returncode, marks, "".join(out_chunks),
