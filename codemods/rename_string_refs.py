@@ -6,7 +6,8 @@
 
 Only strings that SQLAlchemy resolves by name are rewritten:
 
-* ``relationship("MVPUser")`` (also ``argument=``): the target class;
+* ``relationship("MVPUser")`` (also ``argument=``, and its aliases ``relation`` and
+  ``dynamic_loader``): the target class;
 * ``primaryjoin=``, ``secondaryjoin=``, ``foreign_keys=``, ``order_by=`` and
   ``remote_side=`` of ``relationship``/``backref``: class-name tokens, and
   table names used as ``table.c.column``;
@@ -203,6 +204,8 @@ class RenameStringRefsCommand(VisitorBasedCodemodCommand):
         """Rewrite the arguments of the SQLAlchemy calls that hold string references."""
         rewrite_arg = {
             "relationship": self.relationship_arg,
+            "relation": self.relationship_arg,  # its alias before SQLAlchemy 2.0
+            "dynamic_loader": self.relationship_arg,
             "backref": self.backref_arg,
             "ForeignKey": self.foreign_key_arg,
             "ForeignKeyConstraint": self.fk_constraint_arg,

@@ -96,6 +96,22 @@ def test_string_refs_and_dynamic_imports():
     assert f.dunder_all == ("A",)
 
 
+def test_relation_and_dynamic_loader_are_relationships():
+    """``relation`` (the alias before SQLAlchemy 2.0) and ``dynamic_loader``."""
+    f = facts("""
+        from sqlalchemy.orm import relation, dynamic_loader
+        class A(Base):
+            b = relation('B', back_populates='a', primaryjoin='A.b_id == B.id')
+            cs = orm.dynamic_loader('C', order_by='C.id')
+    """)
+    [cls] = f.classes
+    assert [(r.name, r.target, r.back_populates) for r in cls.relationships] == [
+        ("b", "B", "a"), ("cs", "C", None)]
+    assert sorted((r.kind, r.value) for r in f.string_refs) == [
+        ("back_populates", "a"), ("expression", "A.b_id == B.id"), ("expression", "C.id"),
+        ("relationship", "B"), ("relationship", "C")]
+
+
 def test_fallback_classes_in_except_are_marked():
     f = facts("""
         try:

@@ -6,6 +6,7 @@ import ast
 import warnings
 
 from unify.facts import (
+    RELATIONSHIP_CALLS,
     AssignFact,
     ClassFact,
     DynamicImportFact,
@@ -35,7 +36,8 @@ _STRING_KWARGS = {
     "order_by": "expression",
     "remote_side": "expression",
 }
-_FIRST_ARG = {"relationship": "relationship", "ForeignKey": "foreign_key", "backref": "backref"}
+_FIRST_ARG = {"ForeignKey": "foreign_key", "backref": "backref",
+              **dict.fromkeys(RELATIONSHIP_CALLS, "relationship")}
 
 
 def parse_error(exc: BaseException) -> tuple[int, str, str]:
@@ -219,7 +221,7 @@ class _Walker(ast.NodeVisitor):
             self.string_refs.append(
                 StringRefFact(node.args[0].lineno, _FIRST_ARG[name], const_str(node.args[0]))
             )
-        if name in ("relationship", "backref"):
+        if name in RELATIONSHIP_CALLS or name == "backref":
             for kw in node.keywords:
                 value = const_str(kw.value)
                 if kw.arg in _STRING_KWARGS and value is not None:

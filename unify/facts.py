@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 
 from unify.sqltypes import annotation_type, normalise_type
 
+#: SQLAlchemy calls that declare a relationship: ``relation`` is its old alias (before 2.0),
+#: ``dynamic_loader`` the same with ``lazy="dynamic"``.
+RELATIONSHIP_CALLS = frozenset({"relationship", "relation", "dynamic_loader"})
+
 
 @dataclass(frozen=True)
 class ColumnFact:
@@ -346,7 +350,7 @@ def class_fact(node: ast.ClassDef, in_except: bool) -> ClassFact:
             schema = _schema_from_table_args(value)
         elif isinstance(value, ast.Call) and call_name(value) in ("Column", "mapped_column"):
             columns.append(column_from_call(name, stmt.lineno, value, annotation))
-        elif isinstance(value, ast.Call) and call_name(value) == "relationship":
+        elif isinstance(value, ast.Call) and call_name(value) in RELATIONSHIP_CALLS:
             relationships.append(relationship_from_call(name, stmt.lineno, value, annotation))
         elif value is None and annotation is not None and _is_mapped_column(annotation):
             ann_type, optional = annotation_type(annotation)

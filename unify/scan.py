@@ -53,7 +53,8 @@ ROOT_MARKERS = ("Model", "SQLModel", "DeclarativeBase", "DeclarativeBaseNoMeta",
                 "declarative_base", "SQLAlchemy", "generate_base")
 #: Facts recorded for every file whatever it imports (string references,
 #: ``Table(...)``, dynamic imports) need one of these call names, as a word.
-FACT_MARKERS = ("relationship", "ForeignKey", "backref", "Table", "import_module", "__import__")
+FACT_MARKERS = ("relationship", "relation", "dynamic_loader", "ForeignKey", "backref", "Table",
+                "import_module", "__import__")
 _EXTERNAL_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta", "SQLModel", "SQLAlchemy",
                    "declarative_base"}
 _RELATIVE = re.compile(rb"(?<![A-Za-z0-9_])from[\s\\]*\.")

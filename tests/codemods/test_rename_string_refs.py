@@ -36,6 +36,17 @@ class TestRelationshipTargets(CodemodTest):
         """
         self.assertCodemod(before, after, rename_class=CLASSES)
 
+    def test_relation_and_dynamic_loader(self) -> None:
+        before = """
+            user = relation("MVPUser", primaryjoin="MVPUser.id == Role.user_id")
+            roles = orm.dynamic_loader("MVPUser", order_by="MVPUser.id")
+        """
+        after = """
+            user = relation("User", primaryjoin="User.id == Role.user_id")
+            roles = orm.dynamic_loader("User", order_by="User.id")
+        """
+        self.assertCodemod(before, after, rename_class=CLASSES)
+
     def test_attribute_callees(self) -> None:
         before = """
             a = db.relationship('MVPUser')
