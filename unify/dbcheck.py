@@ -469,9 +469,7 @@ _SYNONYMS = {
 
 def normalise_sql(sql: str) -> str:
     """A default or check expression, comparable across dialects and spellings."""
-    text = _CAST.sub("", " ".join(sql.lower().split()))
-    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
-        text = text[1:-1].strip()
+    text = strip_parentheses(_CAST.sub("", " ".join(sql.lower().split())))
     if len(text) > 1 and text[0] == text[-1] == "'":
         text = text[1:-1]
     return _SYNONYMS.get(text, text)
@@ -480,6 +478,13 @@ def normalise_sql(sql: str) -> str:
 def _check_key(sql: str) -> str:
     """Check constraints: PostgreSQL adds parentheses and casts, so compare without them."""
     return re.sub(r"[()\s]", "", normalise_sql(sql))
+
+
+def strip_parentheses(text: str) -> str:
+    """``text`` without the parentheses that wrap all of it: ``((a) + b)`` -> ``(a) + b``."""
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
 
 
 def _balanced(text: str) -> bool:

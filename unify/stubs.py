@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import black
 
 from unify.dbcheck import IGNORED_TABLES, LiveColumn, LiveForeignKey, LiveSchema, LiveTable
-from unify.dbcheck import declared_tables
+from unify.dbcheck import declared_tables, strip_parentheses
 from unify.facts import RelationshipFact
 from unify.inventory import Inventory
 from unify.plan import ColumnAdd, Fix, Plan, Stub, table_classes, with_database
@@ -399,7 +399,7 @@ def _table_args(sp: Spelling, table: LiveTable) -> str | None:
             items.append(f"{sp.sql('UniqueConstraint')}({cols}{name})")
     for check in table.checks:
         name = f", name={_quote(check.name)}" if check.name else ""
-        items.append(f"{sp.sql('CheckConstraint')}({_quote(_unwrap(check.sqltext))}{name})")
+        items.append(f"{sp.sql('CheckConstraint')}({_quote(strip_parentheses(check.sqltext.strip()))}{name})")
     for index in table.indexes:
         if index.name:
             unique = ", unique=True" if index.unique else ""
@@ -411,22 +411,6 @@ def _table_args(sp: Spelling, table: LiveTable) -> str | None:
     if not items:
         return None
     return "__table_args__ = (" + ", ".join(items) + ",)"
-
-
-def _unwrap(sql: str) -> str:
-    text = sql.strip()
-    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
-        text = text[1:-1].strip()
-    return text
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def class_code(sp: Spelling, name: str, table: LiveTable, links: list[Link]) -> str:
