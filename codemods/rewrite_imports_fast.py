@@ -106,12 +106,10 @@ class _Names:
     @classmethod
     def of(cls, tree: ast.Module) -> _Names:
         names = cls()
-        docstrings = {
-            id(node.value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        }
+        docstrings: set[int] = set()  # ast.walk meets an Expr before its value
         for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                docstrings.add(id(node.value))
             names._see(node, docstrings)
         return names
 
