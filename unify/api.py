@@ -124,6 +124,8 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
     from unify.plan import build_plan
     from unify.planmemo import fingerprints
     from unify.scan import scan
+    from unify.target import choose as choose_target
+    from unify.target import file_kind
 
     inv = build_inventory(scan(root, scope, focus=True))
     if not inv.model_modules:
@@ -135,12 +137,15 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
     if unknown:
         raise InputError(f"--source {unknown[0]} defines no models",
                          f"model modules: {', '.join(inv.model_modules)}")
+    chosen = choose_target(inv, sources, _in_scope(root, scope, target) if target else None,
+                           lambda p: file_kind(root, inv, p))
+    sources = chosen.sources
     blobs, stats = fingerprints(root, read_set(inv, sources))
     plan = build_plan(
         inv, analyze(inv), head_commit(root), blobs,
-        target=_in_scope(root, scope, target) if target else None,
+        target=chosen.target,
         compat=_in_scope(root, scope, compat) if compat else None,
-        sources=sources, retire=retire,
+        sources=sources, retire=retire, target_reason=chosen.reason,
     )
     if live is not None:
         from unify import stubs  # black

@@ -143,6 +143,7 @@ class Plan:
     columns: tuple[ColumnAdd, ...] = ()
     version: int = PLAN_VERSION
     notes: tuple[str, ...] = field(default=())
+    target_reason: str = ""  # why this target, and the alternatives (a comment in the file)
 
     @property
     def unsettled(self) -> tuple[Conflict, ...]:
@@ -181,6 +182,7 @@ def build_plan(
     compat: str | None = None,
     sources: tuple[str, ...] = (),
     retire: str = "shim",
+    target_reason: str = "",
 ) -> Plan:
     """The default plan: every decision made by the stated policies."""
     sources = sources or _default_sources(inv)
@@ -208,6 +210,7 @@ def build_plan(
             f"{d.path}:{d.line} {d.call}({d.argument})"
             for d in inv.dynamic_imports if d.target in set(sources) | set(inv.reexport_modules)
         ),
+        target_reason=target_reason,
     )
 
 
@@ -220,14 +223,13 @@ def _importers(inv: Inventory, path: str) -> int:
 
 
 def default_target(inv: Inventory, sources: tuple[str, ...]) -> str:
-    """The package ``__init__.py`` holding most sources, else the most-imported source."""
-    by_dir: dict[str, int] = defaultdict(int)
-    for path in sources:
-        by_dir[posixpath.dirname(path)] += 1
-    folder, count = max(sorted(by_dir.items()), key=lambda kv: kv[1])
-    if folder and count > 1:
-        return posixpath.join(folder, "__init__.py")
-    return max(sorted(sources), key=lambda p: _importers(inv, p))
+    """A ``models.py`` (see :mod:`unify.target`), judged from the inventory alone."""
+    from unify import target
+
+    def kind(path: str) -> str:
+        return target.MODELS if path in inv.model_modules else target.ABSENT
+
+    return target.choose(inv, sources, None, kind).target
 
 
 # -- conflicts ------------------------------------------------------------------

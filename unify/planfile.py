@@ -67,6 +67,8 @@ def _render_head(plan: Plan) -> str:
     doc.add("base_commit", plan.base_commit)
     doc.add("scope", plan.scope)
     doc.add(tomlkit.comment("The unified module every model moves into (created or rewritten)."))
+    if plan.target_reason:
+        _comment_block(doc, plan.target_reason)
     doc.add("target", plan.target)
     doc.add(tomlkit.comment("Temporary module keeping old names importable; `unify finalize` "
                             "removes it once nothing imports it."))

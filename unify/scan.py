@@ -341,7 +341,7 @@ def _closure(
     classifier = Classifier(index)
     # rule 4: the inventory's own resolution, on what has been read
     models = inventory._models(index, classifier, scope)
-    model_modules = {m.path for m in models}
+    model_modules = inventory.model_module_paths(models, read.values())
     reexports = _reexports(index, classifier, read, model_modules)
     targets = model_modules | reexports
     inventory._helpers(index, classifier, models)
