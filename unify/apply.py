@@ -26,6 +26,7 @@ from codemods.rewrite_imports import RewriteImportsCommand
 from codemods.rewrite_imports_fast import rewrite_fast
 from unify import gitops
 from unify.compat import compat_text, shim_text
+from unify.exports import shim_names, target_additions
 from unify.errors import Refused
 from unify.inventory import Inventory, build_inventory, module_dotted
 from unify.merge import MergeInput, merge, renames_for
@@ -124,8 +125,11 @@ def step_target(ctx: Context) -> tuple[str, str, list[str]]:
         index=ctx.index,
         module_names={p: ctx.dotted(p) for p in ctx.index.by_path},
     ))
-    ctx.write(plan.target, merged.text)
     ctx.notes += merged.notes
+    ctx.write(plan.target, target_additions(
+        merged.text, plan.target if plan.target in plan.sources else None, ctx.index.by_path,
+        plan.sources, {**global_renames(plan), **renames_for(plan, plan.target)}, ctx.index,
+        set(plan.sources) | {plan.target}, ctx.notes))
     ctx.generated.append(plan.target)
     count = sum(len(s.models) for s in plan.sections)
     body = (f"{count} models from {', '.join(plan.sources)} in {len(plan.sections)} sections "
@@ -297,7 +301,12 @@ def step_retire(ctx: Context) -> tuple[str, str, list[str]]:
             continue
         touched.append(source)
         if plan.retire == "shim":
-            text = shim_text(ctx.dotted(source), target_module, renames_for(plan, source))
+            renamed = renames_for(plan, source)
+            names, extra = shim_names(
+                ctx.read(plan.target), source, ctx.index.by_path[source], renamed, ctx.index,
+                set(plan.sources) | {plan.target}, ctx.notes)
+            text = shim_text(ctx.dotted(source), target_module, renamed, names=names,
+                             extra=extra)
             ctx.write(source, text)
             ctx.generated.append(source)
         elif plan.retire == "archive":

@@ -212,7 +212,13 @@ def _is_source_import(inp, path, node, source_aliases: set[str]) -> bool:
 def _reexports_of_sources(inp: MergeInput) -> set[str]:
     """Package ``__init__`` files beside the sources (``from app.models import X``)."""
     folders = {posixpath.dirname(s) for s in inp.plan.sources}
-    return {posixpath.join(f, "__init__.py") for f in folders if f} & set(inp.index.by_path)
+    inits = {posixpath.join(f, "__init__.py") for f in folders if f} & set(inp.index.by_path)
+    return {p for p in inits if _only_imports(inp.index.by_path[p])}  # not an app factory
+
+
+def _only_imports(facts) -> bool:
+    return not (facts.classes or facts.functions or facts.tables
+                or any(a.name != "__all__" for a in facts.assigns))
 
 
 def _only_source_imports(inp, path, block) -> bool:
