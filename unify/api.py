@@ -146,6 +146,7 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
         target=chosen.target,
         compat=_in_scope(root, scope, compat) if compat else None,
         sources=sources, retire=retire, target_reason=chosen.reason,
+        headings=source_headings(root, inv, sources),
     )
     if live is not None:
         from unify import stubs  # black
@@ -153,6 +154,17 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
     return plan, inv, stats
+
+
+def source_headings(root: Path, inv: Inventory, sources) -> dict[str, dict[str, str]]:
+    """Path -> {class: the heading above it in that source} (:mod:`unify.headings`)."""
+    from unify.headings import model_headings
+
+    names: dict[str, set[str]] = {}
+    for model in inv.models:
+        names.setdefault(model.path, set()).add(model.name)
+    return {p: model_headings((root / p).read_bytes().decode("utf-8-sig", "replace"),
+                              names[p]) for p in sources if p in names}
 
 
 def _memo_options(root: Path, scope: str, target: str | None, compat: str | None,

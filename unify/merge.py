@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from unify.headings import strip_heading_lines
 from unify.merge_edit import (
     RenameNames,
     add_member,
@@ -124,6 +125,8 @@ def _pieces(inp: MergeInput, path: str, notes: list[str]) -> list[Piece]:
         original = stmt.name.value if isinstance(stmt, cst.ClassDef) else ""
         if kind not in ("import", "future"):
             stmt = stmt.visit(renamer)
+        if kind == "model":  # its heading becomes the section banner (unify.headings)
+            stmt = stmt.with_changes(leading_lines=strip_heading_lines(stmt.leading_lines))
         name = stmt.name.value if isinstance(stmt, cst.ClassDef) else ""
         pieces.append(Piece(path, kind, stmt, _binds(stmt), free_names(stmt), name, original))
     models_now = _all_model_names(inp)

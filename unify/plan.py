@@ -183,6 +183,7 @@ def build_plan(
     sources: tuple[str, ...] = (),
     retire: str = "shim",
     target_reason: str = "",
+    headings: dict[str, dict[str, str]] | None = None,
 ) -> Plan:
     """The default plan: every decision made by the stated policies."""
     sources = sources or _default_sources(inv)
@@ -201,7 +202,7 @@ def build_plan(
         header="Database initialization and shared helpers",
         sources=tuple(sources),
         fingerprints=tuple(sorted(fingerprints.items())),
-        sections=default_sections(inv, models, winners),
+        sections=default_sections(inv, models, winners, headings),
         conflicts=conflicts,
         aliases=aliases,
         fixes=_consistent(tuple(_fixes(inv, models, diagnostics))),
@@ -601,8 +602,11 @@ def _end_of_section(lists, titles, names: set[str]) -> tuple[int, int] | None:
 # -- sections -----------------------------------------------------------------------------
 
 
-def default_sections(inv: Inventory, models: list[ModelInfo], winners: dict[str, str]):
-    """Core entities first (referenced by many, referencing none), then one per source file.
+def default_sections(inv: Inventory, models: list[ModelInfo], winners: dict[str, str],
+                     headings: dict[str, dict[str, str]] | None = None):
+    """The sources' own headings (:mod:`unify.headings`), merged across files by title;
+    the models under no heading: core entities first (referenced by many, referencing
+    none), then one per source file (or foreign-key clusters).
 
     Within a section, referenced tables come before the tables that reference them.
     """
@@ -614,6 +618,61 @@ def default_sections(inv: Inventory, models: list[ModelInfo], winners: dict[str,
     for name, targets in refs.items():
         for target in targets - {name}:
             incoming[target] += 1
+    headed = _headed_sections(inv, models, winners, headings or {}, refs)
+    placed = {n for s in headed for n in s.models}
+    if placed:
+        rest = {n: m for n, m in final.items() if n not in placed}
+        return _merge_titles(headed + (
+            _unheaded_sections(inv, rest, refs, incoming) if rest else ()))
+    return _unheaded_sections(inv, final, refs, incoming)
+
+
+def _headed_sections(inv, models, winners, headings, refs) -> tuple[Section, ...]:
+    """One section per heading title (matched across files), placed so that sections
+    referenced by others come first; a merged model goes under its first heading."""
+    from unify.headings import key
+
+    rank = {p: i for i, p in enumerate(sorted({m.path for m in models},
+                                             key=lambda p: (-_importers(inv, p), p)))}
+    titles: dict[str, str] = {}
+    members: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for model in sorted(models, key=lambda m: (rank[m.path], m.line)):
+        title = headings.get(model.path, {}).get(model.name)
+        name = winners[ref(model)]
+        if not title or name in seen:
+            continue
+        seen.add(name)
+        titles.setdefault(key(title), title)
+        members[key(title)].append(name)
+    order, remaining = [], list(members)
+    while remaining:
+        others = {n for k in remaining for n in members[k]}
+
+        def outgoing(k: str) -> int:
+            return sum(len((refs.get(n, set()) & others) - set(members[k])) for n in members[k])
+
+        pick = min(remaining, key=lambda k: (outgoing(k), remaining.index(k)))
+        order.append(pick)
+        remaining.remove(pick)
+    return tuple(Section(titles[k], tuple(_topological(members[k], refs))) for k in order)
+
+
+def _merge_titles(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """No two sections with one title: the later one's models join the first."""
+    from unify.headings import key
+
+    merged: dict[str, Section] = {}
+    for section in sections:
+        k = key(section.title)
+        if k in merged:
+            merged[k] = Section(merged[k].title, merged[k].models + section.models)
+        else:
+            merged[k] = section
+    return tuple(merged.values())
+
+
+def _unheaded_sections(inv, final: dict[str, ModelInfo], refs, incoming):
     core = sorted((n for n in final if not (refs[n] - {n}) and incoming[n] >= 2),
                   key=lambda n: -incoming[n])
     sections = []
