@@ -67,16 +67,30 @@ def file_kind(root: Path, inv: Inventory, path: str) -> str:
 
 
 def roots(inv: Inventory, sources: tuple[str, ...]) -> list[str]:
-    """The import roots the sources are imported from (``""``: the repository root)."""
+    """The import roots the sources are imported from (``""``: the repository root),
+    most used first: by how the project's absolute imports name each source, else by
+    the module name the inventory gives it."""
     found: Counter[str] = Counter()
-    modules = {m.path: m.module for m in inv.models}
-    for path in sources:
-        module = modules.get(path) or module_dotted(path, inv.scope)
-        parts = _parts(path)
-        names = module.split(".") if module else []
-        if names and parts[-len(names):] == names:
-            found["/".join(parts[: len(parts) - len(names)])] += 1
+    for site in inv.dependents:
+        if site.target in sources and site.form != "star" and "relative" not in site.flags:
+            module = site.module + (f".{site.names[0][0]}" if "submodule" in site.flags else "")
+            root = _root(site.target, module)
+            if root is not None:
+                found[root] += 1
+    if not found:
+        modules = {m.path: m.module for m in inv.models}
+        for path in sources:
+            root = _root(path, modules.get(path) or module_dotted(path, inv.scope))
+            if root is not None:
+                found[root] += 1
     return [r for r, _ in found.most_common()] or [inv.scope]
+
+
+def _root(path: str, module: str) -> str | None:
+    parts, names = _parts(path), module.split(".") if module else []
+    if names and parts[-len(names):] == names:
+        return "/".join(parts[: len(parts) - len(names)])
+    return None
 
 
 def dotted(path: str, import_roots: list[str]) -> str:
@@ -127,13 +141,15 @@ def _options(inv, sources, import_roots, kind) -> list[tuple[str, str]]:
     if folder is not None:
         path = posixpath.join(folder, "models.py")
         where = f"{folder}/" if folder else "the import root"
-        state = ("is a source" if path in sources else "exists"
-                 if kind(path) != ABSENT else "is new")
-        options.append((path, f"models.py in {where}, the deepest folder containing every "
-                        f"source ({path} {state})"))
+        state = ("a source already" if path in sources else "an existing file"
+                 if kind(path) != ABSENT else "a new file")
+        options.append((path, f"models.py in {where}, the deepest folder holding every "
+                        f"source ({state})"))
     importers = Counter(s.target for s in inv.dependents if s.target in sources)
     busiest = max(sorted(sources), key=lambda p: importers[p])
-    options.append((busiest, f"the most imported source ({importers[busiest]} import sites)"))
+    count = importers[busiest]
+    options.append((busiest, f"the most imported source ({count} import "
+                    f"site{'' if count == 1 else 's'})"))
     seen: dict[str, str] = {}
     for path, why in options:
         if path not in seen and dotted(path, import_roots) and \
