@@ -215,3 +215,28 @@ def test_merged_tables_module_keeps_its_tables(make_repo, run):
     for needle in ('Table("tags"', '"item_tags"', 'Index("ix_item_tags_tag"', "class Item",
                    "class Offer"):
         assert needle in text, needle
+
+
+def test_hand_edited_target_over_existing_code_is_a_plan_problem(make_repo, run):
+    repo = make_repo(FACTORY)
+    assert run("plan", "--repo", str(repo)).code == 0
+    path = repo / "plans" / "models.toml"
+    path.write_text(path.read_text().replace('target = "app/models.py"',
+                                             'target = "app/__init__.py"'))
+    check = run("plan", "--check", str(path), "--repo", str(repo))
+    assert check.code == 1
+    assert "target 'app/__init__.py' already exists and is not a source" in check.out + check.err
+
+
+def test_existing_target_file_is_fingerprinted(make_repo, run):
+    model = ("from pkg.db import Base\nfrom sqlalchemy import Column, Integer\n\n\n"
+             "class {0}(Base):\n    __tablename__ = '{0}'\n    id = Column(Integer, "
+             "primary_key=True)\n")
+    repo = make_repo({"pkg/__init__.py": "", "pkg/db.py": TABLES["pkg/db.py"],
+                      "pkg/models/__init__.py": '"""The models, one module each."""\n',
+                      "pkg/models/a.py": model.format("A"), "pkg/models/b.py": model.format("B"),
+                      "pkg/run.py": "from pkg.models.a import A\nfrom pkg.models.b import B\n"})
+    result, plan = plan_of(repo, run)
+    assert result.code == 0, result.err
+    assert plan["target"] == "pkg/models/__init__.py"
+    assert "pkg/models/__init__.py" in plan["fingerprints"]  # apply refuses if it changes

@@ -140,7 +140,10 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
     chosen = choose_target(inv, sources, _in_scope(root, scope, target) if target else None,
                            lambda p: file_kind(root, inv, p))
     sources = chosen.sources
-    blobs, stats = fingerprints(root, read_set(inv, sources))
+    read = read_set(inv, sources)  # + an existing target: apply refuses if it changes
+    if chosen.target not in read and (root / chosen.target).is_file():
+        read = sorted([*read, chosen.target])
+    blobs, stats = fingerprints(root, read)
     plan = build_plan(
         inv, analyze(inv), head_commit(root), blobs,
         target=chosen.target,

@@ -37,10 +37,11 @@ class TargetChoice:
     reason: str  # why this target, and the alternatives (the plan's comment)
 
 
-def file_kind(root: Path, inv: Inventory, path: str) -> str:
+def file_kind(root: Path, inv: Inventory | None, path: str) -> str:
     """ABSENT, MODELS (a model module), IMPORTS (docstring, imports, ``__all__`` only)
-    or CODE (anything else: an app factory, ``db``, functions)."""
-    if path in inv.model_modules:
+    or CODE (anything else: an app factory, ``db``, functions). Without an inventory
+    (a plan being checked) a model module counts as CODE."""
+    if inv is not None and path in inv.model_modules:
         return MODELS
     file = root / path
     if not file.is_file():
@@ -63,7 +64,7 @@ def file_kind(root: Path, inv: Inventory, path: str) -> str:
             continue
         return CODE
     # re-exports of the models (they stay defined in the target), or nothing at all
-    return IMPORTS if not imports or path in inv.reexport_modules else CODE
+    return IMPORTS if not imports or inv is None or path in inv.reexport_modules else CODE
 
 
 def roots(inv: Inventory, sources: tuple[str, ...]) -> list[str]:
