@@ -100,8 +100,12 @@ def test_default_target_is_a_models_py(case):
     text = (repo / "plans" / "models.toml").read_text(encoding="utf-8")
     comment = text.split("\ntarget = ")[0].rsplit("# The unified module", 1)[1]
     assert "Chosen because" in comment  # the plan says why ...
+    comment = " ".join(line.lstrip("# ") for line in comment.splitlines())
     if name == "app_factory":  # ... and names the alternatives
         assert "Alternatives (pass --target): app/mvp_models.py" in comment
+    if name == "pkg_tables":  # an existing tables module there is merged in, said so
+        assert "holds models or tables: merged in as a source" in comment
+        assert "pkg/models.py" in plan["sources"]
 
 
 def test_verification_passed(case):

@@ -142,7 +142,8 @@ def _options(inv, sources, import_roots, kind) -> list[tuple[str, str]]:
     if folder is not None:
         path = posixpath.join(folder, "models.py")
         where = f"{folder}/" if folder else "the import root"
-        state = ("a source already" if path in sources else "an existing file"
+        state = ("it exists and holds models or tables: merged in as a source"
+                 if path in sources else "an existing file"
                  if kind(path) != ABSENT else "a new file")
         options.append((path, f"models.py in {where}, the deepest folder holding every "
                         f"source ({state})"))
