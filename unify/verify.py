@@ -6,7 +6,10 @@
 * the target imports, its mappers configure and ``create_all`` runs on SQLite,
   in a subprocess with the project's interpreter;
 * the schema the models declare (static inventory) differs from before only by
-  what the plan says: its fixes, its merges and its aliases.
+  what the plan says: its fixes, its merges and its aliases;
+* nothing is lost: every public name of every source still resolves from the
+  same module path to the same code, every registration is still made
+  (:mod:`unify.nothing_lost`).
 """
 
 from __future__ import annotations
@@ -190,6 +193,19 @@ def schema(plan: Plan, before: Inventory, after: Inventory) -> tuple[Check, tupl
               f"{len(intended)} schema changes, all named by the plan" if not unexplained
               else f"{len(unexplained)} schema changes the plan does not name")
     return Check("schema", not unexplained, detail, tuple(unexplained)), tuple(intended)
+
+
+def nothing_lost(plan: Plan, work: Path, base: str, sys_root: str) -> Check:
+    from unify import nothing_lost as lost_mod
+
+    result = lost_mod.check(plan, work, base, sys_root)
+    if result.lost:
+        return Check("nothing-lost", False, f"{len(result.lost)} names or registrations of "
+                     "the sources are lost or changed", tuple(x.line() for x in result.lost))
+    changed = f"; {len(result.explained)} changed as the plan says" if result.explained else ""
+    return Check("nothing-lost", True, f"{result.names} public names and "
+                 f"{result.registrations} registrations of {result.modules} modules resolve "
+                 f"from the same module paths to the same code{changed}")
 
 
 def probe(work: Path, sys_root: str, modules: list[str], python: str | None) -> ProbeResult:
