@@ -190,6 +190,7 @@ def build_plan(
     conflicts = tuple(sorted(_conflicts(inv, models, diagnostics, target), key=lambda c: c.name))
     winners = _final_names(models, conflicts)
     aliases = _aliases(inv, models, conflicts, sources, winners)
+    conflicts += _helper_conflicts(inv, tuple(sources), target, models)
     return Plan(
         base_commit=base_commit,
         scope=inv.scope,
@@ -209,6 +210,15 @@ def build_plan(
             for d in inv.dynamic_imports if d.target in set(sources) | set(inv.reexport_modules)
         ),
     )
+
+
+def _helper_conflicts(inv: Inventory, sources, target: str, models) -> tuple[Conflict, ...]:
+    from unify.helper_conflicts import helper_conflicts
+
+    watched = set(sources) | set(inv.reexport_modules)
+    imports = {(site.path, site.line) for site in inv.dependents if site.target in watched}
+    return tuple(helper_conflicts(inv.repo, sources, target, {m.name for m in models},
+                                  imports))
 
 
 def _default_sources(inv: Inventory) -> tuple[str, ...]:

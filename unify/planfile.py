@@ -194,15 +194,16 @@ def _render_sections(doc, sections: tuple[Section, ...]) -> None:
     doc.add("sections", aot)
 
 
-def _candidate_line(c: Candidate) -> str:
-    return f"  {c.ref} (line {c.line}): {c.describe()}"
+def _candidate_line(c: Candidate, helper: bool = False) -> str:
+    return f"  {c.ref} (line {c.line})" + ("" if helper else f": {c.describe()}")
 
 
 def _conflict_table(conflict: Conflict):
     table = tomlkit.table()
     table.add("name", conflict.name)
     table.add("kind", conflict.kind)
-    _comment_block(table, "\n".join(_candidate_line(c) for c in conflict.candidates))
+    helper = conflict.kind == "helper"
+    _comment_block(table, "\n".join(_candidate_line(c, helper) for c in conflict.candidates))
     table.add("candidates", _array(c.ref for c in conflict.candidates))
     _comment_block(table, conflict.reason)
     table.add("resolution", conflict.resolution)
@@ -217,8 +218,8 @@ def _conflict_table(conflict: Conflict):
         table.add("columns", columns)
     if conflict.renames:
         renames = tomlkit.table()
-        _comment_block(renames, "With resolution = \"rename\": the new class name of each "
-                       "candidate listed here.")
+        _comment_block(renames, "With resolution = \"rename\": the new "
+                       f"{'name' if helper else 'class name'} of each candidate listed here.")
         for cand_ref, new in conflict.renames:
             renames.add(cand_ref, new)
         table.add("rename", renames)
