@@ -626,7 +626,7 @@ _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 def _keep_old_names(inp: MergeInput, module: cst.Module, notes) -> cst.Module:
     """When the target is also a source, every public name that source bound (a class
     the plan renames, a model imported under an alias) is still bound by it."""
-    from unify.nothing_lost import bindings
+    from unify.nothing_lost import _effective, bindings
 
     target = inp.plan.target
     if target not in inp.plan.sources:
@@ -639,7 +639,7 @@ def _keep_old_names(inp: MergeInput, module: cst.Module, notes) -> cst.Module:
         if name.startswith("_") or name in after:
             continue
         new = renames.get(name)
-        stmt = found[-1][0]
+        stmt = _effective(found)
         if new is None and isinstance(stmt, ast.ImportFrom):
             imported = next(a.name for a in stmt.names if (a.asname or a.name) == name)
             new = renames.get(imported, imported)

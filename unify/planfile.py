@@ -213,6 +213,8 @@ def _conflict_table(conflict: Conflict):
         _comment_block(columns, "Columns defined differently: which definition wins "
                        "(a candidate from above, or \"?\").")
         for choice in conflict.columns:
+            if choice.column in columns:  # one choice per column (plans written by hand)
+                continue
             _comment_block(columns, "\n".join(f"  {r}: {d}" for r, d in choice.definitions))
             columns.add(choice.column, choice.choice)
         table.add("columns", columns)
