@@ -584,7 +584,7 @@ def _provenance(inp: MergeInput) -> dict[str, list[str]]:
     about = {}
     for path in source_order(inp.plan):
         module = cst.parse_module(inp.sources[path])
-        lines = [line.comment.value for line in module.header
+        lines = [f"#   {line.comment.value[1:].strip()}".rstrip() for line in module.header
                  if line.comment is not None and not line.comment.value.startswith("#!")]
         if module.body and _is_docstring(module.body[0]):
             doc = module.body[0].body[0].value  # type: ignore[attr-defined]

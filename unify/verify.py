@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,11 @@ def runtime(after: ProbeResult, before: ProbeResult | None) -> Check:
 Schema = dict[str, dict[str, tuple]]
 
 
-def static_schema(inv: Inventory, paths: set[str]) -> Schema:
-    """table -> column -> (type, foreign key, primary key), from the models' source."""
+def static_schema(inv: Inventory, paths: set[str],
+                  renames: dict[str, dict[str, str]] | None = None) -> Schema:
+    """table -> column -> (type, foreign key, primary key), from the models' source.
+    ``renames``: path -> names the plan renames in that file's code (a column type
+    ``String(NAME_LENGTH)`` reads ``String(BOARDS_NAME_LENGTH)`` after the merge)."""
     schema: Schema = {}
     models = {m.name: m for m in inv.models if m.path in paths}
     for model in inv.models:
@@ -110,15 +114,23 @@ def static_schema(inv: Inventory, paths: set[str]) -> Schema:
             continue
         columns = schema.setdefault(model.qualified_table, {})
         for col in _row(model, models):
-            columns.setdefault(col.db_name or col.name, (col.type, col.foreign_key,
-                                                         col.primary_key))
+            columns.setdefault(col.db_name or col.name, (
+                _renamed(col.type, (renames or {}).get(model.path)), col.foreign_key,
+                col.primary_key))
     for table in inv.tables:
         if table.path in paths:
             name = f"{table.schema}.{table.name}" if table.schema else table.name
             columns = schema.setdefault(name, {})
             for col in table.columns:
-                columns.setdefault(col.name, (col.type, col.foreign_key, col.primary_key))
+                columns.setdefault(col.name, (_renamed(col.type, (renames or {}).get(
+                    table.path)), col.foreign_key, col.primary_key))
     return schema
+
+
+def _renamed(text: str | None, renames: dict[str, str] | None) -> str | None:
+    if not text or not renames:
+        return text
+    return re.sub(r"(?<![\w.])(\w+)", lambda m: renames.get(m.group(1), m.group(1)), text)
 
 
 def _row(model: ModelInfo, models: dict[str, ModelInfo]):
@@ -182,8 +194,15 @@ def _from_database(change: tuple[str, str, str], plan: Plan, owners: set[str]) -
 
 
 def schema(plan: Plan, before: Inventory, after: Inventory) -> tuple[Check, tuple[str, ...]]:
-    changes = schema_changes(static_schema(before, set(plan.sources)),
-                             static_schema(after, {plan.target}))
+    """Before: the sources and whatever already sat at the target and compat paths
+    (a module of tables there, overwritten, must show as tables gone); after: the
+    same paths (the target, shims and compat declare what is left)."""
+    from unify.merge import helper_renames  # libcst: only when apply runs
+
+    paths = set(plan.sources) | {plan.target, plan.compat}
+    renames = {p: helper_renames(plan, p) for p in plan.sources}
+    changes = schema_changes(static_schema(before, paths, renames),
+                             static_schema(after, paths))
     intended, unexplained = [], []
     for change in changes:
         why = explained(change, plan, before)
