@@ -4,8 +4,9 @@ Sources that import each other grow code whose only job is to dodge the cycle:
 
 * a module-level rebinding of a name another source defines (``db = None``
   before ``from models import db``);
-* a function whose only job is to import from another source (``def
-  _get_db(): global db; from models import db as models_db; db = models_db``);
+* a private function whose only job is to import from another source (``def
+  _get_db(): global db; from models import db as models_db; db = models_db``;
+  a public one stays importable: only its imports of sources go);
 * a ``try`` whose body only imports from other sources (its ``except`` holds
   the fallbacks, placeholder classes included);
 * a placeholder class (not a model) with the name of a model the merge defines.
@@ -47,8 +48,8 @@ def _why(stmt: ast.stmt, is_source_import, others: set[str], models: set[str]) -
         if names and len(names) == len(targets) and all(n in others for n in names):
             return (f"`{ast.unparse(stmt)}` rebinds {', '.join(names)}, which the merged "
                     "module defines")
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and _only_imports(
-            stmt.body, is_source_import):
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name.startswith(
+            "_") and _only_imports(stmt.body, is_source_import):  # public: kept, imports go
         return f"function {stmt.name}() only imports from another source"
     if isinstance(stmt, ast.Try) and _only_imports(stmt.body, is_source_import, plain=True):
         return "`try` block that only imports from another source (and its fallbacks)"
