@@ -192,3 +192,27 @@ def test_notes_name_the_real_module_once(make_repo):
     assert star and len(star) == len(set(star))
     assert not any("unify_target_module_placeholder" in n for n in notes), notes
     assert all("'models'" in n for n in star), star
+
+
+def test_step_one_fails_if_the_target_still_imports_a_source(make_repo):
+    import libcst as cst
+    import pytest
+
+    from unify.errors import Refused
+    from unify.merge import MergeInput, _no_source_imports_left
+    from unify.plan import Plan
+    from unify.resolve import ModuleIndex
+    from unify.scan import scan
+
+    repo = make_repo({"models.py": "x = 1\n", "mvp_models.py": "y = 2\n",
+                      "helpers.py": "z = 3\n"})
+    result = scan(repo, "")
+    plan = Plan(base_commit="", scope="", target="models.py", compat="models_compat.py",
+                retire="shim", header="", sources=("models.py", "mvp_models.py"),
+                fingerprints=(), sections=())
+    inp = MergeInput(plan, {}, {}, ModuleIndex([m for m in result.modules if m.error is None]),
+                     {})
+    _no_source_imports_left(inp, cst.parse_module("def f():\n    from helpers import z\n"))
+    with pytest.raises(Refused, match="line 4: from mvp_models import y"):
+        _no_source_imports_left(inp, cst.parse_module(
+            "import helpers\n\ndef f():\n    from mvp_models import y\n    return y\n"))
