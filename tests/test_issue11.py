@@ -152,6 +152,8 @@ def test_the_target_imports_no_source_and_keeps_headers(case):
         assert line in text, line
     for line in want["not_in_target"]:
         assert line not in text, line
+    for line in want["once_in_target"]:
+        assert text.count(line) == 1, line
     pr = (repo / "plans" / "models.pr.md").read_text()
     assert "unify_target_module_placeholder" not in pr
     for line in want.get("in_pr", []):

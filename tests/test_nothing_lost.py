@@ -268,3 +268,50 @@ def test_a_faithful_merge_loses_nothing(make_repo):
                                + "\n# a comment\n", "teams.py": SHIM})
     result = check(_plan(["teams.py"]), repo, base, "")
     assert result.lost == () and result.names == 4  # SQLAlchemy, db, next_free_name, Team
+
+
+MVP = textwrap.dedent('''
+    from teams import db
+
+    def owner_label(user):
+        """The MVPUser's label: see MVPUser.name."""
+        return "MVPUser " + str(user.id)
+
+    class MVPUser(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        boss_id = db.Column(db.Integer)
+        boss = db.relationship("MVPUser", foreign_keys=lambda: [MVPUser.boss_id])
+''').lstrip()
+MVP_MERGED = TEAMS + textwrap.dedent('''
+    def owner_label(user):
+        """The MVPUser's label: see MVPUser.name."""
+        return "MVPUser " + str(user.id)
+
+    class User(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        boss_id = db.Column(db.Integer)
+        boss = db.relationship("User", foreign_keys=lambda: [User.boss_id])
+''')
+
+
+def _alias_plan():
+    from unify.plan import Alias
+
+    plan = _plan(["teams.py", "mvp.py"])
+    return type(plan)(**{**plan.__dict__, "aliases": (Alias("MVPUser", "User", ""),)})
+
+
+def test_class_names_in_strings_may_or_may_not_follow_a_rename(make_repo):
+    repo, base = _two_commits(make_repo, {"teams.py": TEAMS, "mvp.py": MVP},
+                              {"models.py": MVP_MERGED, "teams.py": SHIM,
+                               "mvp.py": SHIM + "MVPUser = User\n"})
+    assert check(_alias_plan(), repo, base, "").lost == ()
+
+
+def test_a_class_name_left_unrenamed_in_code_is_a_loss(make_repo):
+    broken = MVP_MERGED.replace("[User.boss_id]", "[MVPUser.boss_id]")
+    repo, base = _two_commits(make_repo, {"teams.py": TEAMS, "mvp.py": MVP},
+                              {"models.py": broken, "teams.py": SHIM,
+                               "mvp.py": SHIM + "MVPUser = User\n"})
+    lines = [x.line() for x in check(_alias_plan(), repo, base, "").lost]
+    assert len(lines) == 1 and lines[0].startswith("mvp.py:7: MVPUser: the class at models.py:"), lines

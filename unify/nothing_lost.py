@@ -273,13 +273,16 @@ class _Normalise(ast.NodeTransformer):
     """The before-code as the plan means it to be after: renamed classes and helpers,
     ``src_module.Name`` read as ``Name``, class names in strings renamed."""
 
-    def __init__(self, renames: dict[str, str], source_aliases: set[str]) -> None:
-        self.renames, self.aliases = renames, source_aliases
+    def __init__(self, renames: dict[str, str], source_aliases: set[str],
+                 names: bool = True) -> None:
+        self.renames, self.aliases, self.names = renames, source_aliases, names
         self.pattern = re.compile(
             r"(?<![\w.])(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True)))
             + r")(?![\w])") if renames else None
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
+        if not self.names:
+            return node
         return ast.Name(id=self.renames.get(node.id, node.id), ctx=node.ctx)
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
@@ -290,12 +293,14 @@ class _Normalise(ast.NodeTransformer):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
         self.generic_visit(node)
-        node.name = self.renames.get(node.name, node.name)
+        if self.names:
+            node.name = self.renames.get(node.name, node.name)
         return node
 
     def visit_FunctionDef(self, node):
         self.generic_visit(node)
-        node.name = self.renames.get(node.name, node.name)
+        if self.names:
+            node.name = self.renames.get(node.name, node.name)
         return node
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -308,14 +313,17 @@ class _Normalise(ast.NodeTransformer):
 
 
 def code_of(found: Found, renames: dict[str, str] | None = None,
-            aliases: set[str] | None = None) -> str:
-    """The definition's code, independent of formatting and comments, normalised."""
+            aliases: set[str] | None = None, names: bool = True) -> str:
+    """The definition's code, independent of formatting and comments, normalised.
+    ``names=False`` renames inside strings only (the after side: whether the merge
+    renamed a class name in a docstring or only in ``relationship("...")`` is no
+    loss either way; a name left unrenamed in code is)."""
     if found.node is None:
         return found.detail
     fresh = ast.parse(ast.unparse(found.node)).body[0]
     if not isinstance(found.node, ast.stmt):
         fresh = fresh.value  # type: ignore[attr-defined]
-    fresh = _Normalise(renames or {}, aliases or set()).visit(fresh)
+    fresh = _Normalise(renames or {}, aliases or set(), names).visit(fresh)
     return ast.dump(fresh)
 
 
@@ -365,6 +373,8 @@ def check(plan: Plan, work: Path, base: str, sys_root: str, after_rev: str = "HE
     lost: list[Lost] = []
     explained: list[str] = []
     names = registrations = 0
+    defined = {n for p in modules for n, found in was_r.bindings_of(p)[0].items()
+               if isinstance(_effective(found), ast.ClassDef)}
     for path in modules:
         module = before.parse(path)
         if module is None:
@@ -381,7 +391,7 @@ def check(plan: Plan, work: Path, base: str, sys_root: str, after_rev: str = "HE
             now = now_r.resolve(where, name) if where else None
             _compare(plan, path, name, at, was, now, lost, explained, homes,
                      lambda p: renames_for(plan, p) if p in homes else {},
-                     lambda p: _source_aliases(was_r, p, homes))
+                     lambda p: _source_aliases(was_r, p, homes), defined)
         registrations += _registrations(plan, path, module, after, [plan.target, where],
                                         renames_for(plan, path),
                                         _source_aliases(was_r, path, homes), lost)
@@ -401,7 +411,7 @@ def _source_aliases(resolver: Resolver, path: str, homes: set[str]) -> set[str]:
 
 
 def _compare(plan, path, name, at, was: Found, now: Found | None, lost, explained, homes,
-             renames, aliases) -> None:
+             renames, aliases, defined: set[str]) -> None:
     module = path[:-3].replace("/", ".").removesuffix(".__init__")
     if now is None or now.kind == "missing":
         if path not in [*plan.sources] or path == plan.target or plan.retire == "shim":
@@ -420,9 +430,10 @@ def _compare(plan, path, name, at, was: Found, now: Found | None, lost, explaine
         if was.detail != now.detail:
             lost.append(Lost(at, name, f"was {was.kind} {was.detail}, is now {now.detail}"))
         return
-    if code_of(was, renames(was.path), aliases(was.path)) == code_of(now):
+    wanted = renames(was.path)
+    if code_of(was, wanted, aliases(was.path)) == code_of(now, wanted, names=False):
         return
-    why = explain(plan, name, was, now)
+    why = explain(plan, name, was, now, defined)
     if why:
         explained.append(f"{name} ({was.at} -> {now.at}): {why}")
     else:
@@ -439,12 +450,17 @@ def _class_names(found: Found) -> set[str]:
     return {node.name} if isinstance(node, (ast.ClassDef, ast.FunctionDef)) else set()
 
 
-def explain(plan: Plan, name: str, was: Found, now: Found) -> str | None:
-    """The plan entry that says this definition changes, if any."""
+def explain(plan: Plan, name: str, was: Found, now: Found,
+            defined: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
+    """The plan entry that says this definition changes, if any. A rename alone
+    explains nothing (the code is compared modulo renames): only entries that change
+    code do (keep/merge of duplicates, fixes, added columns, an alias that merges a
+    class into another class the sources ``defined``)."""
     names = {name} | _class_names(was) | _class_names(now)
     for conflict in plan.conflicts:
+        if conflict.resolution not in ("keep", "merge"):
+            continue
         classes = {c.ref.split(":", 1)[-1] for c in conflict.candidates} | {conflict.name}
-        classes |= {new for _, new in conflict.renames}
         if names & classes:
             return f"[[conflicts]] {conflict.name} (resolution = {conflict.resolution!r})"
     code = ast.unparse(was.node) if was.node is not None else ""
@@ -455,8 +471,8 @@ def explain(plan: Plan, name: str, was: Found, now: Found) -> str | None:
         if column.model in names:
             return f"[[columns]] {column.model}.{column.attr}"
     for alias in (a for a in plan.aliases if a.enabled):
-        if alias.old in names or alias.new in names:
-            return f"[aliases] {alias.old} = {alias.new!r}"
+        if (alias.old in names or alias.new in names) and {alias.old, alias.new} <= defined:
+            return f"[aliases] {alias.old} = {alias.new!r} (merges two classes)"
     return None
 
 
@@ -465,8 +481,8 @@ def _registrations(plan, path, module, after: Tree, homes, renames, aliases, los
     for home in dict.fromkeys(h for h in homes if h):
         parsed = after.parse(home)
         if parsed is not None:
-            made |= {code_of(Found("value", s, "", home)) for s, _ in
-                     runtime_statements(parsed.body)}
+            made |= {code_of(Found("value", s, "", home), renames, names=False)
+                     for s, _ in runtime_statements(parsed.body)}
     count = 0
     for stmt, fallback in runtime_statements(module.body):
         if fallback or not is_registration(stmt):
