@@ -388,7 +388,13 @@ def check(plan: Plan, work: Path, base: str, sys_root: str, after_rev: str = "HE
                 continue
             names += 1
             at = f"{path}:{_effective(found[name]).lineno}" if name in found else f"{path}:1"
-            now = now_r.resolve(where, name) if where else None
+            lookup = name
+            if where == plan.target == path:  # a class the plan renames in the target
+                lookup = renames_for(plan, path).get(name, name)
+                if lookup != name:
+                    explained.append(f"{name} ({at}) is {lookup} in {path}: renamed by the "
+                                     "plan")
+            now = now_r.resolve(where, lookup) if where else None
             _compare(plan, path, name, at, was, now, lost, explained, homes,
                      lambda p: renames_for(plan, p) if p in homes else {},
                      lambda p: _source_aliases(was_r, p, homes), defined)

@@ -18,6 +18,7 @@ from tomlkit.exceptions import TOMLKitError
 
 from unify import __version__
 from unify.errors import InputError
+from unify.helper_conflicts import POLICY as HELPER_POLICY
 from unify.plan import (
     POLICY,
     Alias,
@@ -96,6 +97,9 @@ def _render_decisions(plan: Plan) -> str:
         "  rename - keep them all, renamed as in [conflicts.rename]\n"
         "  ?      - undecided: apply refuses the plan until you choose\n"
         f"Policy: {POLICY}."
+        + (f"\nkind = \"helper\": a module-level function, constant, class or import that\n"
+           "two sources define differently (keep one, or rename; never merge). Policy:\n"
+           f"{HELPER_POLICY}." if any(c.kind == "helper" for c in plan.conflicts) else "")
     ), [_conflict_table(c) for c in plan.conflicts])
     _render_aliases(doc, plan.aliases)
     _add_tables(doc, "fixes", (
