@@ -315,3 +315,37 @@ def test_a_class_name_left_unrenamed_in_code_is_a_loss(make_repo):
                                "mvp.py": SHIM + "MVPUser = User\n"})
     lines = [x.line() for x in check(_alias_plan(), repo, base, "").lost]
     assert len(lines) == 1 and lines[0].startswith("mvp.py:7: MVPUser: the class at models.py:"), lines
+
+
+def test_schema_is_never_unchanged_over_an_overwritten_module_of_tables(make_repo):
+    from unify import verify
+    from unify.inventory import build_inventory
+    from unify.scan import scan
+
+    tables = """
+        from sqlalchemy import Column, ForeignKey, Table
+        from pkg.base import Base
+
+        user_roles = Table(
+            "user_roles", Base.metadata,
+            Column("user_id", ForeignKey("users.id")),
+        )
+    """
+    users = """
+        from sqlalchemy import Column, Integer
+        from pkg.base import Base
+
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+    """
+    repo = make_repo({"pkg/__init__.py": "", "pkg/models.py": tables, "pkg/users.py": users,
+                      "pkg/base.py": "from sqlalchemy.orm import declarative_base\n"
+                                     "Base = declarative_base()\n"})
+    before = build_inventory(scan(repo, ""))
+    (repo / "pkg/models.py").write_text(textwrap.dedent(users))
+    (repo / "pkg/users.py").write_text(SHIM.replace("from models", "from pkg.models"))
+    after = build_inventory(scan(repo, ""))
+    check_, _ = verify.schema(_plan(["pkg/users.py"], target="pkg/models.py"), before, after)
+    assert not check_.ok and check_.detail != "the declared schema is unchanged"
+    assert check_.items == ("user_roles: table no longer mapped",)
