@@ -212,7 +212,7 @@ def build_plan(
 
 
 def _default_sources(inv: Inventory) -> tuple[str, ...]:
-    return inv.model_modules
+    return inv.live_model_modules  # never an archive folder no root imports
 
 
 def _importers(inv: Inventory, path: str) -> int:
