@@ -126,7 +126,10 @@ def declared_roots(repo: Path, paths: list[str], syspath_files: Iterable[str]) -
     """Roots named by configuration files and by ``sys.path`` edits in ``syspath_files``."""
     known = set(paths)
     found: list[Root] = []
-    folders = {""} | {posixpath.dirname(p) for p in paths if p.count("/") <= 2}
+    folders = {""}  # configuration files sit at most two folders deep
+    for path in paths:
+        parts = path.split("/")[:-1]
+        folders.update("/".join(parts[:i]) for i in range(1, min(len(parts), 2) + 1))
     for folder in sorted(folders):
         found += _config_roots(repo, folder)
     for path in sorted(syspath_files):

@@ -306,8 +306,7 @@ class _Focus:
 
     def _under(self, packages: set[str]) -> set[str]:
         """Files inside these package folders that import relatively."""
-        inside = [p for p in self.paths
-                  if any(d == "" or p.startswith(d + "/") for d in packages)]
+        inside = [p for p in self.paths if "" in packages or _in_folders(p, packages)]
         for path in inside:
             if path not in self.relative:
                 self.relative[path] = _RELATIVE.search(self._bytes(path)) is not None
@@ -325,6 +324,16 @@ class _Focus:
             return (self.reader.repo / path).read_bytes()
         except OSError:
             return b""
+
+
+def _in_folders(path: str, folders: set[str]) -> bool:
+    """Is ``path`` under one of ``folders``? (its ancestors probed, not the folders walked)"""
+    folder = posixpath.dirname(path)
+    while folder:
+        if folder in folders:
+            return True
+        folder = posixpath.dirname(folder)
+    return False
 
 
 def _contains(data: bytes, patterns: list[str], word: bool) -> bool:
