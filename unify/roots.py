@@ -360,7 +360,8 @@ class RootSet:
         roots += self._package_bases()
         roots += self._script_folders(modules)
         self.roots = _dedupe(roots)
-        self._local: list[Root] = [r for r in self.roots if r.kind in ("package-base", "script-folder")]
+        #: package bases and script folders: roots for the files under them
+        self._local: set[str] = {r.path for r in self.roots if r.kind in ("package-base", "script-folder")}
         self._global: list[Root] = sorted(
             (r for r in self.roots if r.kind in GLOBAL_KINDS),
             key=lambda r: GLOBAL_KINDS.index(r.kind))
@@ -423,8 +424,11 @@ class RootSet:
         cached = self._for_dir.get(folder)
         if cached is not None:
             return cached
-        local = sorted((r.path for r in self._local if _covers(r.applies_to, folder)),
-                       key=lambda p: -len(p))
+        local, ancestor = [], folder
+        while ancestor:  # the folder's ancestors are probed, deepest first
+            if ancestor in self._local:
+                local.append(ancestor)
+            ancestor = posixpath.dirname(ancestor)
         ordered: list[str] = []
         for path in local + [r.path for r in self._global if _covers(r.applies_to, folder)]:
             if path not in ordered:
