@@ -194,6 +194,12 @@ def test_config_files_declare_roots(tmp_path):
         ("tools", "pyproject.toml [tool.pytest.ini_options] pythonpath"),
         ("svc/src", "svc/setup.cfg [options] package_dir"),
     }
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "setup.py").write_text(
+        "from setuptools import setup, find_packages\n"
+        "setup(name='x', package_dir={'': 'lib'}, packages=find_packages(where='lib'))\n")
+    assert {(r.path, r.reason) for r in declared_roots(tmp_path, ["legacy/lib/x/__init__.py"], [])} \
+        == {("legacy/lib", "legacy/setup.py setup(package_dir=...)")}  # one root, first reason
     layout = Layout(declared_roots(tmp_path, paths, []))
     idx = index({p: "" for p in paths} | {"tests/test_pkg.py": "import pkg\n"}, layout)
     assert idx.resolve_module("tests/test_pkg.py", "pkg") == "lib/pkg/__init__.py"
@@ -307,3 +313,22 @@ def test_resolution_is_probes_not_scans():
         assert idx.resolve_module(path, "redis.client") is None
         assert not idx.local_top_level("redis", path)
     assert idx.submodule("ns/", "deep") == "ns/deep/"
+
+
+def test_a_focused_scan_finds_the_same_roots_as_a_full_one(make_repo):
+    from unify.inventory import build_inventory
+    from unify.scan import scan
+
+    repo = make_repo({
+        "shop/__init__.py": "",
+        "shop/models.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n\n"
+                          "class Order(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+        "shop/common/__init__.py": "",
+        "shop/common/redis.py": "import redis\n\nRedis = redis.Redis\n",  # a wrapper
+        "shop/common/cache.py": "from redis import Redis\nfrom shop.models import Order\n",
+    })
+    full = build_inventory(scan(repo))
+    focused = build_inventory(scan(repo, focus=True))
+    assert [r.kind for r in full.roots] == ["repository"]
+    assert focused.roots == full.roots
+    assert focused.dependents == full.dependents

@@ -6,9 +6,9 @@ third-party. The roots come from:
 
 * ``repository``: the repository root (where commands and tests run);
 * ``src-layout``: ``src/`` when it holds packages or modules and is no package;
-* ``config``: ``pyproject.toml`` / ``setup.cfg`` / ``pytest.ini`` (setuptools
-  ``package-dir``, ``packages.find where``, poetry/hatch ``packages``, pytest
-  ``pythonpath``);
+* ``config``: ``pyproject.toml`` / ``setup.cfg`` / ``setup.py`` / ``pytest.ini``
+  (setuptools ``package-dir`` and ``packages.find where``, ``find_packages("src")``,
+  poetry/hatch ``packages``, pytest ``pythonpath``);
 * ``package-base``: the folder above the top of each ``__init__.py`` chain
   (for the files under it);
 * ``script-folder``: a folder whose files import each other as top-level
@@ -203,6 +203,10 @@ def _config_roots(repo: Path, folder: str) -> list[Root]:
         for rel in [pythonpath] if isinstance(pythonpath, str) else pythonpath or []:
             if isinstance(rel, str):
                 add(rel, f"{where} [tool.pytest.ini_options] pythonpath")
+    setup_py = base / "setup.py"
+    if setup_py.is_file():
+        for rel, why in _setup_py_roots(setup_py):
+            add(rel, f"{prefix}setup.py {why}")
     for name, section, keys in (("setup.cfg", "options", ("package_dir",)),
                                 ("setup.cfg", "options.packages.find", ("where",)),
                                 ("setup.cfg", "tool:pytest", ("pythonpath",)),
@@ -229,6 +233,36 @@ def _config_roots(repo: Path, folder: str) -> list[Root]:
                 else:
                     add(item, f"{prefix}{name} [{section}] {key}")
     return roots
+
+
+def _setup_py_roots(path: Path) -> list[tuple[str, str]]:
+    """``setup(package_dir={"": "src"})`` and ``packages=find_packages("src")`` literals."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name == "setup":
+            for kw in node.keywords:
+                if kw.arg == "package_dir" and isinstance(kw.value, ast.Dict):
+                    for key, value in zip(kw.value.keys, kw.value.values):
+                        if isinstance(key, ast.Constant) and isinstance(value, ast.Constant) \
+                                and isinstance(key.value, str) and isinstance(value.value, str):
+                            rel = value.value if key.value == "" else _mapped_parent(
+                                key.value, value.value)
+                            if rel is not None:
+                                found.append((rel, "setup(package_dir=...)"))
+        elif name in ("find_packages", "find_namespace_packages"):
+            where = node.args[0] if node.args else next(
+                (kw.value for kw in node.keywords if kw.arg == "where"), None)
+            if isinstance(where, ast.Constant) and isinstance(where.value, str):
+                found.append((where.value, f"{name}({where.value!r})"))
+    return found
 
 
 def _mapped_parent(package: str, rel: str) -> str | None:
@@ -358,6 +392,9 @@ class RootSet:
             roots.append(Root("src", "src-layout", "src/ layout (src/ is not a package)"))
         roots += [r for r in self.layout.declared]
         roots += self._package_bases()
+        #: sibling modules a script folder's evidence went through (a focused scan reads
+        #: them: whether they bind the names, or wrap a package of their own name)
+        self.evidence: set[str] = set()
         roots += self._script_folders(modules)
         self.roots = _dedupe(roots)
         #: package bases and script folders: roots for the files under them
@@ -403,6 +440,7 @@ class RootSet:
                     if imp.kind == "from" and not imp.star and not _binds_all(
                             modules.get(hit), [n for n, _ in imp.names], self, hit):
                         continue
+                    self.evidence.add(hit)
                     evidence.setdefault(folder, f"{path}:{imp.line} imports {name} from "
                                                 f"this folder as a top-level module")
         return [Root(f, "script-folder", why, f) for f, why in sorted(evidence.items())

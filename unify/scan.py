@@ -389,6 +389,7 @@ def _closure(
         for dynamic in module.dynamic_imports:
             inventory._dynamic_target(index, module.path, dynamic.literal, targets)
     index.tracing = False
+    index.touched |= index.roots.evidence & unread  # what makes a folder a script root
     # rule 3: the modules through which model-world names can be imported
     world = _world(index, classifier, read, targets)
     names = {_import_name(p) for p in world} - {""}
