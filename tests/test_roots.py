@@ -54,9 +54,13 @@ def test_scan_json_reports_roots_skipped_and_not_imported(case, corpus_repo, run
 def test_flat_backend_sys_path_root_says_where_it_comes_from(corpus_repo, run):
     repo = corpus_repo("flat_backend")
     data = run("scan", "--repo", str(repo), "--json").json()
-    [syspath] = [r for r in data["roots"] if r["kind"] == "sys-path"]
-    assert syspath == {"path": "src/backend", "kind": "sys-path", "applies_to": "tests",
-                       "reason": "tests/conftest.py:6 sys.path.insert"}
+    syspath = [r for r in data["roots"] if r["kind"] == "sys-path"]
+    assert syspath == [
+        {"path": "archives/2023_q3", "kind": "sys-path", "applies_to": "archives/2023_q3",
+         "reason": "archives/2023_q3/export_surveys.py:6 sys.path.insert"},
+        {"path": "src/backend", "kind": "sys-path", "applies_to": "tests",
+         "reason": "tests/conftest.py:6 sys.path.insert"},
+    ]
     [venv] = data["skipped"]
     assert venv["files"] == 4
     # the tests' `from models import db` reaches the live module, the archive's own copy stays its own
@@ -270,6 +274,10 @@ def test_archive_folders_are_scanned_but_never_dependents_of_live_sources():
     layout = Layout((Root("old/tools", "sys-path", "conftest.py:3 sys.path.insert"),))
     idx3 = index({"old/tools/run.py": "import helpers\n", "old/tools/helpers.py": ""}, layout)
     assert idx3.not_imported() == ()
+    # (an archived script that puts its own folder on sys.path declares nothing)
+    own = Layout((Root("old/tools", "sys-path", "old/tools/run.py:2 sys.path.insert", "old/tools"),))
+    idx4 = index({"old/tools/run.py": "import helpers\n", "old/tools/helpers.py": ""}, own)
+    assert [f for f, _ in idx4.not_imported()] == ["old/"]
 
 
 def test_an_archive_importing_live_sources_is_no_dependent(make_repo, run):

@@ -111,9 +111,7 @@ class ModuleIndex:
         """(folder, why) of folders named like archives that no root declares and no
         file outside them imports: scanned, but never sources or rewritten."""
         if self._not_imported is None:
-            candidates = [f for f in self.roots.archive_folders()
-                          if not any(d == f or d.startswith(f + "/")
-                                     for d in self.roots.declared_paths())]
+            candidates = [f for f in self.roots.archive_folders() if not self.roots.declares(f)]
             imported: set[str] = set()
             if candidates:
                 for path in self.by_path:

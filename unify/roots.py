@@ -488,8 +488,12 @@ class RootSet:
             namespace = namespace or hit
         return namespace
 
-    def declared_paths(self) -> set[str]:
-        return {r.path for r in self.roots if r.kind in ("sys-path", "config", "src-layout")}
+    def declares(self, folder: str) -> bool:
+        """Does a root from outside ``folder`` put it, or a folder in it, on sys.path?
+        (A script inside an archive adding its own folder does not make it live.)"""
+        return any(
+            (r.path == folder or r.path.startswith(folder + "/")) and not _covers(folder, r.applies_to)
+            for r in self.roots if r.kind in ("sys-path", "config", "src-layout"))
 
     def archive_folders(self) -> list[str]:
         """Folders named like archives (``archives/``, ``old/``, ``backup_2023/``), outermost."""

@@ -1,9 +1,12 @@
 """One-off export used for the Q3 2023 pilot report. Not maintained."""
 import csv
+import os
 import sys
 
-from mvp_models import MVPSurvey
-from unified_models import Assessment, db
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from mvp_models import MVPSurvey  # noqa: E402
+from unified_models import Assessment, db  # noqa: E402
 
 
 def main(path):
