@@ -163,6 +163,7 @@ def test_from_import_of_a_name_the_sibling_lacks_is_no_evidence():
     'str(Path(__file__).resolve().parent.parent / "src" / "backend")',
     'str(pathlib.Path(__file__).parents[1] / "src/backend")',
     'os.path.join(HERE, "..", "src", "backend")',
+    'str(Path(__file__).absolute().parent.parent.joinpath("src", "backend"))',
     '"src/backend"',
 ])
 def test_sys_path_edits_literal_or_relative_to_file(tmp_path, expression):
@@ -208,6 +209,18 @@ def test_config_files_declare_roots(tmp_path):
     idx = index({p: "" for p in paths} | {"tests/test_pkg.py": "import pkg\n"}, layout)
     assert idx.resolve_module("tests/test_pkg.py", "pkg") == "lib/pkg/__init__.py"
     assert idx.resolve_module("tests/test_pkg.py", "core") == "svc/src/core/__init__.py"
+
+
+def test_odd_configuration_values_are_ignored(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool]\nhatch = 3\n[tool.setuptools]\npackage-dir = "src"\n'
+        '[tool.setuptools.packages]\nfind = ["x"]\n[tool.poetry]\npackages = {include = "a"}\n'
+        '[tool.pytest.ini_options]\npythonpath = "src"\n')
+    (tmp_path / "setup.cfg").write_text("[options\nbroken")
+    (tmp_path / "setup.py").write_text("setup(package_dir=SRC)\nfind_packages(where)\n")
+    found = declared_roots(tmp_path, ["src/a/__init__.py"], [])
+    assert [(r.path, r.reason) for r in found] == [
+        ("src", "pyproject.toml [tool.pytest.ini_options] pythonpath")]
 
 
 def test_src_layout_and_package_bases():

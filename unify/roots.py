@@ -172,37 +172,23 @@ def _config_roots(repo: Path, folder: str) -> list[Root]:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             data = {}
         where = f"{prefix}pyproject.toml"
-        tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
-        setuptools = tool.get("setuptools", {}) if isinstance(tool.get("setuptools"), dict) else {}
-        package_dir = setuptools.get("package-dir", {})
-        if isinstance(package_dir, dict):
-            for name, rel in package_dir.items():
-                if isinstance(rel, str):
-                    rel_root = rel if name == "" else _mapped_parent(name, rel)
-                    if rel_root is not None:
-                        add(rel_root, f"{where} [tool.setuptools] package-dir")
-        packages = setuptools.get("packages", {})
-        find = packages.get("find", {}) if isinstance(packages, dict) else {}
-        if isinstance(find, dict):
-            for rel in find.get("where", []) or []:
-                if isinstance(rel, str):
-                    add(rel, f"{where} [tool.setuptools.packages.find] where")
-        poetry = tool.get("poetry", {}) if isinstance(tool.get("poetry"), dict) else {}
-        for entry in poetry.get("packages", []) or []:
+        setuptools = _table(data, "tool", "setuptools")
+        package_dir = setuptools.get("package-dir")
+        for name, rel in (package_dir.items() if isinstance(package_dir, dict) else ()):
+            if isinstance(rel, str) and isinstance(name, str):
+                rel_root = rel if name == "" else _mapped_parent(name, rel)
+                if rel_root is not None:
+                    add(rel_root, f"{where} [tool.setuptools] package-dir")
+        for rel in _strings(_table(setuptools, "packages", "find").get("where")):
+            add(rel, f"{where} [tool.setuptools.packages.find] where")
+        for entry in _list(_table(data, "tool", "poetry").get("packages")):
             if isinstance(entry, dict) and isinstance(entry.get("from"), str):
                 add(entry["from"], f"{where} [tool.poetry] packages from")
-        hatch = tool.get("hatch", {}) if isinstance(tool.get("hatch"), dict) else {}
-        wheel = hatch.get("build", {}).get("targets", {}).get("wheel", {}) if isinstance(
-            hatch.get("build"), dict) else {}
-        for rel in (wheel.get("packages", []) if isinstance(wheel, dict) else []) or []:
-            if isinstance(rel, str):
-                add(posixpath.dirname(rel.rstrip("/")), f"{where} [tool.hatch] wheel packages")
-        pytest = tool.get("pytest", {}).get("ini_options", {}) if isinstance(
-            tool.get("pytest"), dict) else {}
-        pythonpath = pytest.get("pythonpath", []) if isinstance(pytest, dict) else []
-        for rel in [pythonpath] if isinstance(pythonpath, str) else pythonpath or []:
-            if isinstance(rel, str):
-                add(rel, f"{where} [tool.pytest.ini_options] pythonpath")
+        wheel = _table(data, "tool", "hatch", "build", "targets", "wheel")
+        for rel in _strings(wheel.get("packages")):
+            add(posixpath.dirname(rel.rstrip("/")), f"{where} [tool.hatch] wheel packages")
+        for rel in _strings(_table(data, "tool", "pytest", "ini_options").get("pythonpath")):
+            add(rel, f"{where} [tool.pytest.ini_options] pythonpath")
     setup_py = base / "setup.py"
     if setup_py.is_file():
         for rel, why in _setup_py_roots(setup_py):
@@ -233,6 +219,23 @@ def _config_roots(repo: Path, folder: str) -> list[Root]:
                 else:
                     add(item, f"{prefix}{name} [{section}] {key}")
     return roots
+
+
+def _table(data: object, *keys: str) -> dict:
+    """``data[k1][k2]...`` when every level is a table, else {}."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _strings(value: object) -> list[str]:
+    """A string or a list of strings, as a list (anything else: none)."""
+    items = [value] if isinstance(value, str) else _list(value)
+    return [v for v in items if isinstance(v, str)]
 
 
 def _setup_py_roots(path: Path) -> list[tuple[str, str]]:
@@ -353,6 +356,11 @@ def _eval(node: ast.expr, path: str, env: dict[str, str | None]) -> str | None:
             if first is None or any(r is None for r in rest):
                 return None
             return _join(first, posixpath.join(*rest)) if rest else first  # type: ignore[arg-type]
+        if name == "joinpath" and isinstance(func, ast.Attribute):
+            base, rest = _eval(func.value, path, env), [_part(a) for a in node.args]
+            if base is None or not rest or any(r is None for r in rest):
+                return None
+            return _join(base, posixpath.join(*rest))  # type: ignore[arg-type]
         if name in ("resolve", "absolute") and isinstance(func, ast.Attribute) and not node.args:
             return _eval(func.value, path, env)
         if name in _PATH_CALLS and len(node.args) == 1:
