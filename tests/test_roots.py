@@ -17,7 +17,7 @@ import pytest
 from conftest import CORPUS, commit_all, git
 from unify.extract import extract
 from unify.resolve import ModuleIndex
-from unify.roots import Layout, Root, RootSet, declared_roots, skip_environments
+from unify.roots import Layout, Root, RootSet, declared_roots, module_names, skip_environments
 
 CASES = ["flat_backend", "redis_shadow"]
 #: the case's unified module: h3-target owns the default target, so apply names it
@@ -353,3 +353,14 @@ def test_a_focused_scan_finds_the_same_roots_as_a_full_one(make_repo):
     assert [r.kind for r in full.roots] == ["repository"]
     assert focused.roots == full.roots
     assert focused.dependents == full.dependents
+
+
+def test_module_names_under_the_roots():
+    roots = [Root("", "repository", ""), Root("src", "src-layout", ""),
+             Root("src/backend", "script-folder", "", "src/backend")]
+    assert module_names("src/backend/models.py", roots) == [
+        "models", "backend.models", "src.backend.models"]
+    # a package __init__.py directly in a root has no name there (issue 12: never a target)
+    assert module_names("src/backend/__init__.py", roots) == ["backend", "src.backend"]
+    assert module_names("archives/2023-q3/models.py", roots) == []
+    assert module_names("__init__.py", roots) == []

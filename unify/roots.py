@@ -374,6 +374,25 @@ def _part(node: ast.expr) -> str | None:
     return None
 
 
+def module_names(path: str, roots: Iterable[Root]) -> list[str]:
+    """The dotted names ``path`` is importable by, one per root holding it, deepest root
+    first (``src/backend/models.py`` -> ``["models", "backend.models", "src.backend.models"]``
+    with roots src/backend, src and the repository). A package ``__init__.py`` directly
+    in a root has no name there; a path with a part that is no identifier, none."""
+    stem = path[:-3] if path.endswith(".py") else path
+    if stem.endswith("/__init__") or stem == "__init__":
+        stem = stem[: -len("__init__")].rstrip("/")
+    names: list[str] = []
+    for root in sorted({r.path for r in roots}, key=lambda p: (-p.count("/") - (p != ""), p)):
+        if root and not stem.startswith(root + "/"):
+            continue
+        rest = stem[len(root) + 1:] if root else stem
+        parts = rest.split("/") if rest else []
+        if parts and all(p.isidentifier() for p in parts) and ".".join(parts) not in names:
+            names.append(".".join(parts))
+    return names
+
+
 # -- the roots of a set of files --------------------------------------------------------
 
 
