@@ -146,6 +146,37 @@ def test_script_folder_needs_a_sibling_import_and_no_self_wrapper():
     assert idx.resolve_module("other/main.py", "models") is None
 
 
+def test_a_local_package_whose_files_import_what_it_lacks_is_the_installed_one():
+    files = {  # the shape of mlflow/server/graphql/ beside `import graphql`
+        "mlflow/__init__.py": "",
+        "mlflow/server/__init__.py": "",
+        "mlflow/server/handlers.py": "import graphql\n",
+        "mlflow/server/graphql/__init__.py": "",
+        "mlflow/server/graphql/schema.py": "from graphql.error import GraphQLError\n",
+        # generated gRPC code really imports its siblings as top-level modules
+        "mlflow/protos/service_pb2.py": "",
+        "mlflow/protos/service_pb2_grpc.py": "import service_pb2 as pb\n",
+    }
+    roots = RootSet(files, {p: extract(p, s.encode()) for p, s in files.items()})
+    assert [(r.path, r.kind) for r in roots.roots] == [
+        ("", "repository"), ("mlflow/protos", "script-folder")]
+    idx = index(files)
+    assert idx.resolve_module("mlflow/server/graphql/schema.py", "graphql.error") is None
+    assert idx.resolve_module("mlflow/server/handlers.py", "graphql") is None
+
+
+def test_a_typo_inside_a_script_folder_package_keeps_the_folder_a_root():
+    files = {
+        "backend/models.py": "db = 1\n",
+        "backend/run.py": "from models import db\n",
+        "backend/routes/__init__.py": "from routes.missing import bp\n",  # a real U303
+    }
+    idx = index(files)
+    assert idx.resolve_module("backend/run.py", "models") == "backend/models.py"
+    assert idx.resolve_module("backend/routes/__init__.py", "routes.missing") is None
+    assert idx.local_top_level("routes", "backend/routes/__init__.py")
+
+
 def test_from_import_of_a_name_the_sibling_lacks_is_no_evidence():
     files = {
         "svc/__init__.py": "",

@@ -14,7 +14,9 @@ third-party. The roots come from:
 * ``script-folder``: a folder whose files import each other as top-level
   modules (``from models import db`` beside ``models.py``), for the files
   under it; a module importing its own name (``redis.py`` doing
-  ``import redis``) wraps the third-party package, so its folder is not one;
+  ``import redis``) means the installed package, so its folder is not one;
+  nor is a local package whose own files import a ``name.x`` it lacks any
+  evidence for its folder;
 * ``sys-path``: ``sys.path.insert/append/extend`` of a literal or
   ``__file__``-relative path, for the files under the editing file's folder.
 
@@ -446,8 +448,9 @@ class RootSet:
                 for b, name in sorted(bases.items())]
 
     def _script_folders(self, modules: dict[str, ModuleFacts]) -> list[Root]:
-        evidence: dict[str, str] = {}
-        wrappers: set[str] = set()
+        found: list[tuple[str, str, str, str]] = []  # (folder, top name, sibling, why)
+        wrappers: set[str] = set()  # folders that cannot be on sys.path
+        shadowed: set[tuple[str, str]] = set()  # (folder, name): the name is installed
         for path in sorted(modules):
             facts = modules[path]
             folder = posixpath.dirname(path)
@@ -459,7 +462,13 @@ class RootSet:
                 for name in names:
                     top = name.split(".")[0]
                     if top == own and own != "__init__":
-                        wrappers.add(folder)
+                        wrappers.add(folder)  # redis.py doing `import redis`
+                        continue
+                    package = _named_ancestor(folder, top)
+                    if package is not None and self._under(posixpath.dirname(package), name) is None:
+                        # a file of the local package `top` imports a `top.x` it lacks: the
+                        # name means an installed package (mlflow/server/graphql/, graphql.error)
+                        shadowed.add((posixpath.dirname(package), top))
                         continue
                     hit = self._under(folder, name)
                     if hit is None or hit == path:
@@ -467,11 +476,14 @@ class RootSet:
                     if imp.kind == "from" and not imp.star and not _binds_all(
                             modules.get(hit), [n for n, _ in imp.names], self, hit):
                         continue
-                    self.evidence.add(hit)
-                    evidence.setdefault(folder, f"{path}:{imp.line} imports {name} from "
-                                                f"this folder as a top-level module")
-        return [Root(f, "script-folder", why, f) for f, why in sorted(evidence.items())
-                if f and f not in wrappers]
+                    found.append((folder, top, hit, f"{path}:{imp.line} imports {name} from "
+                                                    f"this folder as a top-level module"))
+        evidence: dict[str, str] = {}
+        for folder, top, hit, why in found:
+            if folder and folder not in wrappers and (folder, top) not in shadowed:
+                self.evidence.add(hit)
+                evidence.setdefault(folder, why)
+        return [Root(f, "script-folder", why, f) for f, why in sorted(evidence.items())]
 
     def _under(self, root: str, module: str) -> str | None:
         """The file (or "dir/") of ``module`` under one root: set probes only."""
@@ -530,6 +542,15 @@ class RootSet:
                     folder.startswith(f + "/") for f in found):
                 found.append(folder)
         return found
+
+
+def _named_ancestor(folder: str, name: str) -> str | None:
+    """The nearest of ``folder`` and its ancestors whose last part is ``name``."""
+    while folder:
+        if posixpath.basename(folder) == name:
+            return folder
+        folder = posixpath.dirname(folder)
+    return None
 
 
 def _covers(applies_to: str, folder: str) -> bool:
