@@ -105,6 +105,9 @@ def test_plan_apply_rollback_end_to_end(case, corpus_repo, run):
     assert git(repo, "rev-parse", "HEAD^{tree}").strip() != base_tree  # HEAD holds the plan
     assert git(repo, "diff", "--name-only", base, "HEAD").split() == \
         ["plans/models.toml"]
+    # the work tree is the base's, plus the PR description apply wrote beside the plan
+    assert git(repo, "status", "--porcelain", "--untracked-files=all").split() == \
+        ["??", "plans/models.pr.md"]
 
 
 # -- the rules ------------------------------------------------------------------------------
