@@ -51,13 +51,6 @@ class AttrRef:
 Ref = Union[ModRef, ClassRef, ValueRef, ExtRef, AttrRef]
 
 
-def _module_parts(path: str) -> tuple[list[str], bool]:
-    parts = path[:-3].split("/")
-    if parts[-1] == "__init__":
-        return parts[:-1], True
-    return parts, False
-
-
 @dataclass(frozen=True)
 class Binding:
     kind: str  # class | assign | import | from | function | other
