@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -125,12 +125,15 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
     from unify.planmemo import fingerprints
     from unify.scan import scan
 
-    inv = build_inventory(scan(root, scope, focus=True))
-    if not inv.model_modules:
+    # PATH narrows the models merged, never the importers rewritten: the whole
+    # repository is scanned, so every importer of a source is found (issue 16).
+    inv = build_inventory(scan(root, "", focus=True))
+    in_path = tuple(m for m in inv.model_modules if within(m, scope))
+    if not in_path:
         raise Refused(f"no ORM models found under {scope or root}",
                       "run `unify scan` to see what unify found")
     live = live_schema(inv, database) if database else None
-    sources = tuple(_in_scope(root, scope, s) for s in sources) or inv.model_modules
+    sources = tuple(_in_scope(root, scope, s) for s in sources) or in_path
     unknown = sorted(set(sources) - set(inv.model_modules))
     if unknown:
         raise InputError(f"--source {unknown[0]} defines no models",
@@ -142,12 +145,18 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
         compat=_in_scope(root, scope, compat) if compat else None,
         sources=sources, retire=retire,
     )
+    plan = replace(plan, scope=scope)
     if live is not None:
         from unify import stubs  # black
 
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
     return plan, inv, stats
+
+
+def within(path: str, scope: str) -> bool:
+    """Is the repository-relative ``path`` the scope or inside it ("" is everything)?"""
+    return not scope or path == scope or path.startswith(scope.rstrip("/") + "/")
 
 
 def _memo_options(root: Path, scope: str, target: str | None, compat: str | None,
@@ -214,7 +223,7 @@ def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, Pla
     if problems:
         return None, PlanCheck(None, tuple(problems)), root
     plan = planfile.to_plan(data)
-    inv = build_inventory(scan(root, plan.scope, focus=True))
+    inv = build_inventory(scan(root, "", focus=True))  # importers anywhere, whatever the scope
     found = semantics(plan, inv, root, lines)
     return plan, PlanCheck(plan, tuple(found)), root
 
@@ -366,7 +375,7 @@ def _verification(ctx, work: Path, steps, before, python):
     from unify.scan import scan
 
     touched = sorted({f for s in steps for f in s.files})
-    after_scan = scan(work, ctx.plan.scope, focus=True, watch=ctx.plan.sources)
+    after_scan = scan(work, "", focus=True, watch=ctx.plan.sources)  # the whole repository
     after = build_inventory(after_scan)
     index = ModuleIndex([m for m in after_scan.modules if m.error is None])
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target

@@ -1,0 +1,130 @@
+"""Behaviour preserved (issue 16): each corpus case carries its own small test suite,
+which must pass after `unify plan [PATH]` + `unify apply` exactly as it did before.
+
+The project's suite runs in a subprocess with this interpreter (the repo's venv, which
+has SQLAlchemy and Flask-SQLAlchemy), from the case's root, the way its developers run it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, commit_all, git, init_repo
+from unify.cli import main
+
+
+def project_suite(repo: Path) -> tuple[str, str]:
+    """("N passed", full output) of the project's own pytest run."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W",
+         "ignore::DeprecationWarning"],
+        cwd=repo, capture_output=True, text=True, timeout=300,
+    )
+    last = (done.stdout.strip().splitlines() or [""])[-1]
+    summary = re.sub(r" in [\d.]+s.*", "", last.strip("= "))
+    return summary, done.stdout + done.stderr
+
+
+def fresh(tmp_path: Path, case: str) -> tuple[Path, str]:
+    repo = tmp_path / case
+    shutil.copytree(CORPUS / case, repo)
+    init_repo(repo)
+    commit_all(repo)
+    return repo, git(repo, "rev-parse", "HEAD").strip()
+
+
+def plan_and_apply(repo: Path, *paths: str) -> tuple[str, dict]:
+    """Plan with defaults (PATH as given), apply in a subprocess; (plan text, apply JSON)."""
+    plan = repo / "plans" / "models.toml"
+    code = main(["plan", *paths, "--repo", str(repo), "-o", str(plan)])
+    assert code == 0, plan.read_text() if plan.exists() else code
+    out = subprocess.run(
+        [sys.executable, "-m", "unify", "apply", str(plan), "--repo", str(repo), "--json"],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    return plan.read_text(encoding="utf-8"), json.loads(out.stdout)
+
+
+def dotted(path: str) -> str:
+    return path[:-3].replace("/", ".").removesuffix(".__init__")
+
+
+def imports_module(file: Path, module: str) -> bool:
+    """Does the file name ``module`` in an import statement (or as ``module.X``)?"""
+    text = file.read_text(encoding="utf-8")
+    return re.search(rf"(?<![\w.]){re.escape(module)}(?![\w])", text) is not None
+
+
+def checks(result: dict) -> dict[str, dict]:
+    return {c["name"]: c for c in result["verification"]["checks"]}
+
+
+def on_branch(repo: Path, branch: str = "unify/models") -> None:
+    shutil.rmtree(repo / "plans", ignore_errors=True)
+    git(repo, "checkout", "-q", branch)
+
+
+def tracked_bytes(repo: Path) -> dict[str, bytes]:
+    return {p: (repo / p).read_bytes() for p in git(repo, "ls-files").split()}
+
+
+def rolled_back_identical(repo: Path, base_files: dict[str, bytes]) -> None:
+    git(repo, "checkout", "-q", "main")
+    assert main(["rollback", "--repo", str(repo)]) == 0
+    assert tracked_bytes(repo) == base_files
+
+
+# -- item 3: PATH narrows the models merged, never the importers rewritten -----------------
+
+
+def test_importers_outside_path_are_rewritten(tmp_path):
+    repo, base = fresh(tmp_path, "importers_outside_path")
+    before, log = project_suite(repo)
+    assert before == "4 passed", log
+    base_files = tracked_bytes(repo)
+    plan, result = plan_and_apply(repo, str(repo / "app"))
+    assert 'scope = "app"' in plan
+    parsed = tomllib.loads(plan)
+    retired = [dotted(s) for s in parsed["sources"] if s != parsed["target"]]
+    assert retired
+    importers = ["tests/test_billing.py", "tasks/nightly.py", "migrations/env.py",
+                 "app/service.py"]
+    stale = {p: [m for m in retired if imports_module(repo / p, m)] for p in importers}
+    assert any(stale.values())  # the case is worth running: importers outside app/ need work
+    assert checks(result)["no-stale-imports"]["ok"], checks(result)["no-stale-imports"]
+    on_branch(repo)
+    for importer in importers:
+        assert not [m for m in retired if imports_module(repo / importer, m)], (
+            importer, (repo / importer).read_text(encoding="utf-8"))
+    after, log = project_suite(repo)
+    assert after == before, log
+    rolled_back_identical(repo, base_files)
+
+
+def test_stale_import_outside_path_fails_verification(tmp_path):
+    """Verification over a tree whose importers were NOT rewritten: the check must name
+    the importers in tests/, tasks/ and migrations/, not only those under PATH."""
+    from unify import api
+    from unify import apply as apply_steps
+    from unify.planfile import read_text, to_plan, parse
+
+    repo, base = fresh(tmp_path, "importers_outside_path")
+    plan_path = repo / "plans" / "models.toml"
+    assert main(["plan", str(repo / "app"), "--repo", str(repo), "-o", str(plan_path)]) == 0
+    text = read_text(plan_path)
+    plan = to_plan(parse(text, plan_path))
+    ctx = apply_steps.build_context(plan, text, repo, base, "")
+    verification = api._verification(ctx, repo, [], None, None)
+    stale = next(c for c in verification.checks if c.name == "no-stale-imports")
+    assert not stale.ok
+    files = {item.split(":")[0] for item in stale.items}
+    assert {"tests/test_billing.py", "migrations/env.py"} <= files, stale.items
