@@ -128,3 +128,79 @@ def test_stale_import_outside_path_fails_verification(tmp_path):
     assert not stale.ok
     files = {item.split(":")[0] for item in stale.items}
     assert {"tests/test_billing.py", "migrations/env.py"} <= files, stale.items
+
+
+# -- item 1: columns built by project helpers; unknown column sets -------------------------
+
+
+def test_helper_columns_no_destructive_guess(tmp_path, run):
+    repo, base = fresh(tmp_path, "helper_columns")
+    before, log = project_suite(repo)
+    assert before == "3 passed", log
+    base_files = tracked_bytes(repo)
+    scan = run("scan", "--repo", str(repo), "--json").json()
+    models = {m["name"]: m for m in scan["models"]}
+    fks = {c["name"]: c["foreign_key"] for c in models["Profile"]["columns"]}
+    assert fks["user_id"] == "users.id"  # reference_col("users"), arguments substituted
+    assert {c["name"]: c["foreign_key"] for c in models["Post"]["columns"]}["author_id"] \
+        == "users.id"  # the mixin's @declared_attr, through reference_col
+    assert models["Post"]["unknown"] and "search_column" in models["Post"]["unknown"][0]
+    assert models["Profile"]["unknown"] == []
+    check = run("check", "--repo", str(repo), "--json").json()
+    codes = sorted(d["code"] for d in check["diagnostics"])
+    assert codes == ["U105"], check["diagnostics"]
+    plan, result = plan_and_apply(repo)
+    fixes = tomllib.loads(plan)["fixes"]
+    assert [(f["kind"], f["model"], f["to"], f["enabled"]) for f in fixes] == [
+        ("column_type", "Post", "?", False)]
+    assert "search_column" in plan and "column set is unknown" in plan
+    assert not [f for f in fixes if f["kind"] in ("drop_relationship", "foreign_key")]
+    assert all(c["ok"] for c in result["verification"]["checks"]), result["verification"]
+    on_branch(repo)
+    target = tomllib.loads(plan)["target"]
+    assert 'editor_id = Column(db.String(36), db.ForeignKey("users.id"), nullable=True)' in \
+        (repo / target).read_text(encoding="utf-8")  # the disabled fix changed nothing
+    after, log = project_suite(repo)
+    assert after == before, log
+    rolled_back_identical(repo, base_files)
+
+
+def test_unknown_column_set_turns_findings_into_notes(make_repo, run):
+    """A relationship whose foreign key comes from a call unify cannot follow: the
+    U204 becomes a U106 note naming the call, check exits 0 and the plan drops nothing."""
+    repo = make_repo({
+        "models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+            from columns import fk_to
+            db = SQLAlchemy()
+
+            class User(db.Model):
+                __tablename__ = "users"
+                id = db.Column(db.Integer, primary_key=True)
+
+            class Post(db.Model):
+                __tablename__ = "posts"
+                id = db.Column(db.Integer, primary_key=True)
+                author_id = fk_to("users")
+                author = db.relationship("User")
+        """,
+        "columns.py": """
+            import functools
+            fk_to = functools.partial(lambda t: None)
+        """,
+        "other_models.py": """
+            from models import db
+
+            class Tag(db.Model):
+                __tablename__ = "tags"
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+    })
+    check = run("check", "--repo", str(repo), "--json")
+    assert check.code == 0, check.out
+    notes = [d for d in check.json()["diagnostics"] if d["code"] == "U106"]
+    assert [(n["subject"], n["severity"]) for n in notes] == [("Post.author", "note")]
+    assert 'fk_to("users")' in notes[0]["message"] or "fk_to('users')" in notes[0]["message"]
+    plan = run("plan", "--repo", str(repo), "-o", "-")
+    assert plan.code == 0, plan.err
+    assert "drop_relationship" not in plan.out

@@ -31,7 +31,7 @@ class CheckResult:
 
     @property
     def return_code(self) -> int:
-        return 1 if self.diagnostics else 0
+        return 1 if any(d.severity != "note" for d in self.diagnostics) else 0  # notes: 0
 
 
 def inventory(path: str | None = None, repo: str | None = None) -> Inventory:

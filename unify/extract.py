@@ -10,6 +10,7 @@ from unify.facts import (
     AssignFact,
     ClassFact,
     DynamicImportFact,
+    HelperFact,
     ImportFact,
     ModuleFacts,
     StringRefFact,
@@ -18,6 +19,7 @@ from unify.facts import (
     class_fact,
     const_str,
     dotted,
+    helper_fact,
     table_fact,
 )
 
@@ -80,6 +82,7 @@ def extract(path: str, source: bytes) -> ModuleFacts:
         assigns=tuple(walker.assigns),
         tables=tuple(walker.tables),
         functions=tuple(walker.functions),
+        helpers=tuple(walker.helpers),
         imports=tuple(walker.imports),
         string_refs=tuple(walker.string_refs),
         dynamic_imports=tuple(walker.dynamic),
@@ -99,6 +102,7 @@ class _Walker(ast.NodeVisitor):
         self.assigns: list[AssignFact] = []
         self.tables: list[TableFact] = []
         self.functions: list[tuple[str, int]] = []
+        self.helpers: list[HelperFact] = []
         self.imports: list[ImportFact] = []
         self.string_refs: list[StringRefFact] = []
         self.dynamic: list[DynamicImportFact] = []
@@ -122,6 +126,9 @@ class _Walker(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self.at_module:
             self.functions.append((node.name, node.lineno))
+            helper = helper_fact(node)
+            if helper is not None:
+                self.helpers.append(helper)
         self._nested(node, "function")
 
     visit_AsyncFunctionDef = visit_FunctionDef

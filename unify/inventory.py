@@ -41,6 +41,9 @@ class ModelInfo:
     relationships: tuple[RelationshipFact, ...]
     table_args: str | None
     helpers: tuple[str, ...]  # names of module-level helpers it uses
+    #: attributes built by calls unify cannot evaluate ("slug = slug_column() (path:line)"):
+    #: its column set is unknown, so nothing destructive is guessed from it
+    unknown: tuple[str, ...] = ()
 
     @property
     def qualified_table(self) -> str | None:
@@ -253,6 +256,7 @@ def _model_info(
         helpers=tuple(
             name for name in cls.names_used if _is_helper(index, classifier, facts.path, name)
         ),
+        unknown=classifier.unknown_members(ref),
     )
 
 
