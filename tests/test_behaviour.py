@@ -204,3 +204,62 @@ def test_unknown_column_set_turns_findings_into_notes(make_repo, run):
     plan = run("plan", "--repo", str(repo), "-o", "-")
     assert plan.code == 0, plan.err
     assert "drop_relationship" not in plan.out
+
+
+# -- item 2: uses of an old module through its parent package ------------------------------
+
+
+def _verify_unrewritten(tmp_path, case: str, *plan_args: str):
+    """Verification of the base tree against a plan: as if apply had rewritten nothing."""
+    from unify import api
+    from unify import apply as apply_steps
+    from unify.planfile import parse, read_text, to_plan
+
+    repo, base = fresh(tmp_path, case)
+    plan_path = repo / "plans" / "models.toml"
+    assert main(["plan", *plan_args, "--repo", str(repo), "-o", str(plan_path)]) == 0
+    text = read_text(plan_path)
+    plan = to_plan(parse(text, plan_path))
+    ctx = apply_steps.build_context(plan, text, repo, base, "")
+    verification = api._verification(ctx, repo, [], None, None)
+    return next(c for c in verification.checks if c.name == "no-stale-imports")
+
+
+def test_package_attribute_uses_are_import_sites(tmp_path, run):
+    repo, _ = fresh(tmp_path, "package_attr_uses")
+    scan = run("scan", "--repo", str(repo), "--json").json()
+    uses = sorted((s["path"], s["line"], s["module"], s["names"][0][0])
+                  for s in scan["dependents"] if s["form"] == "attribute")
+    assert uses == [
+        ("app/__init__.py", 26, "user.models", "User"),
+        ("tests/test_accounts.py", 7, "accounts.models", "Token"),
+        ("tests/test_accounts.py", 17, "user.models", "User"),
+        ("tests/test_accounts.py", 21, "accounts.models", "Token"),
+    ]
+
+
+def test_stale_package_attribute_use_fails_verification(tmp_path):
+    stale = _verify_unrewritten(tmp_path, "package_attr_uses", "--target", "app/models.py")
+    assert not stale.ok
+    assert any(item.startswith("tests/test_accounts.py:7:") for item in stale.items), stale.items
+    assert any(item.startswith("app/__init__.py:26:") for item in stale.items), stale.items
+
+
+@pytest.mark.parametrize("target", [None, "app/models.py"])
+def test_package_attribute_uses_keep_working(tmp_path, target):
+    """Whichever module is the target, `accounts.models.Token` (a test) and
+    `user.models.User` (make_shell_context) keep working: their uses are rewritten."""
+    repo, base = fresh(tmp_path, "package_attr_uses")
+    before, log = project_suite(repo)
+    assert before == "3 passed", log
+    base_files = tracked_bytes(repo)
+    plan, result = plan_and_apply(repo, *(["--target", target] if target else []))
+    assert all(c["ok"] for c in result["verification"]["checks"]), result["verification"]
+    on_branch(repo)
+    retired = [dotted(s) for s in tomllib.loads(plan)["sources"]
+               if s != tomllib.loads(plan)["target"]]
+    shell = (repo / "app/__init__.py").read_text(encoding="utf-8")
+    assert "user.models.User" not in shell or "app.user.models" not in retired
+    after, log = project_suite(repo)
+    assert after == before, log
+    rolled_back_identical(repo, base_files)

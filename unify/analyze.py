@@ -333,7 +333,8 @@ def circular_imports(inv: Inventory) -> Iterator[Diagnostic]:
     nodes = set(inv.model_modules) | set(inv.reexport_modules)
     edges: dict[str, dict[str, int]] = defaultdict(dict)
     for site in inv.dependents:
-        if site.path in nodes and site.scope == "module" and "type_checking" not in site.flags:
+        if site.path in nodes and site.scope == "module" and "type_checking" not in site.flags \
+                and site.form != "attribute":  # `pkg.old.X` imports nothing
             edges[site.path].setdefault(site.target, site.line)
     for component in _strongly_connected(sorted(nodes), edges):
         members = sorted(component)

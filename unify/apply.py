@@ -22,6 +22,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from codemods.rename_string_refs import RenameStringRefsCommand
+from codemods.rewrite_package_attrs import RewritePackageAttrsCommand
 from codemods.rewrite_imports import RewriteImportsCommand
 from codemods.rewrite_imports_fast import rewrite_fast
 from unify import gitops
@@ -96,7 +97,7 @@ def _sys_root(inv: Inventory, scope: str) -> str:
     """The folder absolute imports are relative to, by vote of the import sites."""
     votes: Counter[str] = Counter()
     for site in inv.dependents:
-        if site.form == "star" or "relative" in site.flags:
+        if site.form in ("star", "attribute") or "relative" in site.flags:
             continue
         module = site.module + (f".{site.names[0][0]}" if "submodule" in site.flags else "")
         stem = site.target[:-3]
@@ -145,7 +146,7 @@ def step_compat(ctx: Context) -> tuple[str, str, list[str]]:
 def _old_module_names(ctx: Context, source: str) -> set[str]:
     names = {ctx.dotted(source)}
     for site in ctx.inventory.dependents:
-        if site.target == source and "relative" not in site.flags:
+        if site.target == source and "relative" not in site.flags and site.form != "attribute":
             names.add(site.module + (f".{site.names[0][0]}" if "submodule" in site.flags else ""))
     return names
 
@@ -194,6 +195,8 @@ class _RewriteJob:
     target: str  # the target module, dotted
     groups: tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]  # (renames, old)
     strings: dict[str, str]  # class renames inside string references
+    #: path -> ((pkg.old.Name as used, target module, name in the target), ...)
+    attrs: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
     fast: bool = True  # try rewrite_fast before the codemod (UNIFY_FAST_REWRITE=0: never)
 
 
@@ -206,8 +209,23 @@ def _rewrite_job(ctx: Context, groups: dict[tuple, list[str]]) -> _RewriteJob:
             for renames, sources in groups.items()
         ),
         strings=global_renames(ctx.plan),
+        attrs=_attribute_uses(ctx),
         fast=os.environ.get("UNIFY_FAST_REWRITE", "1") != "0",
     )
+
+
+def _attribute_uses(ctx: Context) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """`pkg.old.Name` uses of each retired source through its package, per file."""
+    plan, found = ctx.plan, {}
+    target = ctx.dotted(plan.target)
+    for site in ctx.inventory.dependents:
+        if site.form != "attribute" or site.target not in plan.sources or not site.names \
+                or site.target == plan.target:
+            continue
+        name = site.names[0][0]
+        new = renames_for(plan, site.target).get(name, name)
+        found.setdefault(site.path, set()).add((f"{site.module}.{name}", target, new))
+    return {path: tuple(sorted(uses)) for path, uses in found.items()}
 
 
 def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, list[str]]:
@@ -244,6 +262,12 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
             data = RenameStringRefsCommand(context, rename_class=strings).transform_module(module).bytes
         except SkipFile:
             pass
+    if job.attrs.get(path):
+        uses = {chain: (module, name) for chain, module, name in job.attrs[path]}
+        command = RewritePackageAttrsCommand(context, uses=uses)
+        data = command.transform_module(cst.parse_module(data)).bytes
+        notes += [f"{path}: {w}" for w in context.warnings]
+        context.warnings.clear()
     return (None if data == raw else data), notes
 
 

@@ -87,6 +87,7 @@ def extract(path: str, source: bytes) -> ModuleFacts:
         string_refs=tuple(walker.string_refs),
         dynamic_imports=tuple(walker.dynamic),
         dunder_all=walker.dunder_all,
+        attribute_uses=walker.attribute_uses(),
         stored_names=tuple(sorted(walker.stored)),
         docstring=ast.get_docstring(tree),
     )
@@ -108,6 +109,18 @@ class _Walker(ast.NodeVisitor):
         self.dynamic: list[DynamicImportFact] = []
         self.dunder_all: tuple[str, ...] | None = None
         self.stored: set[str] = set()
+        self.chains: list[tuple[int, str]] = []
+
+    def attribute_uses(self) -> tuple[tuple[int, str], ...]:
+        bound = {asname or name.split(".")[0] for imp in self.imports for name, asname in imp.names}
+        return tuple(c for c in self.chains if c[1].split(".", 1)[0] in bound)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        text = dotted(node)
+        if text is None:
+            self.generic_visit(node)
+        elif text.count(".") >= 2 and isinstance(node.ctx, ast.Load):
+            self.chains.append((node.lineno, text))  # the outermost chain only
 
     @property
     def at_module(self) -> bool:

@@ -154,6 +154,9 @@ class ModuleFacts:
     string_refs: tuple[StringRefFact, ...] = ()
     dynamic_imports: tuple[DynamicImportFact, ...] = ()
     dunder_all: tuple[str, ...] | None = None
+    #: (line, "pkg.sub.Name") dotted chains whose root an import binds: uses of a
+    #: submodule through its package (`from app import user; user.models.User`)
+    attribute_uses: tuple[tuple[int, str], ...] = ()
     stored_names: tuple[str, ...] = ()  # every other name bound at module level
     docstring: str | None = None
     error: tuple[int, str, str] | None = field(default=None)  # (line, message, hint)

@@ -430,7 +430,8 @@ def _aliases(inv, models, conflicts, sources, winners) -> tuple[Alias, ...]:
 
 
 def _source_aliases(inv: Inventory, sources) -> list[ImportSite]:
-    return [s for s in inv.dependents if s.path in sources and s.scope == "module"]
+    return [s for s in inv.dependents
+            if s.path in sources and s.scope == "module" and s.form != "attribute"]
 
 
 # -- fixes -----------------------------------------------------------------------------
