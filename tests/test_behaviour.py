@@ -263,3 +263,80 @@ def test_package_attribute_uses_keep_working(tmp_path, target):
     after, log = project_suite(repo)
     assert after == before, log
     rolled_back_identical(repo, base_files)
+
+
+# -- item 5: reviewable diffs ----------------------------------------------------------------
+
+
+def class_sources(text: str) -> dict[str, str]:
+    """Class name -> its source lines (decorators included), as written."""
+    import ast
+
+    lines = text.splitlines(keepends=True)
+    found = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ClassDef):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            found[node.name] = "".join(lines[first - 1:node.end_lineno])
+    return found
+
+
+def black_clean(repo: Path, *files: str) -> bool:
+    done = subprocess.run([sys.executable, "-m", "black", "--check", "-q", *files], cwd=repo,
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def test_non_black_project_moved_code_byte_identical(tmp_path):
+    repo, base = fresh(tmp_path, "non_black")
+    before, log = project_suite(repo)
+    assert before == "2 passed", log
+    base_files = tracked_bytes(repo)
+    sources = {p: (repo / p).read_text(encoding="utf-8")
+               for p in ("shop/catalog_models.py", "shop/order_models.py")}
+    assert not black_clean(repo, *sources)  # the case is worth running: black would change them
+    plan, result = plan_and_apply(repo)
+    parsed = tomllib.loads(plan)
+    pr = (repo / "plans" / "models.pr.md").read_text(encoding="utf-8")
+    assert "--color-moved" in pr
+    assert all(c["ok"] for c in result["verification"]["checks"]), result["verification"]
+    on_branch(repo)
+    target = (repo / parsed["target"]).read_text(encoding="utf-8")
+    moved = {name: code for text in sources.values() for name, code in class_sources(text).items()}
+    assert set(moved) == {"Category", "Product", "Order", "OrderLine"}
+    for name, code in moved.items():
+        assert code in target, name  # byte for byte: a pure move
+    assert "STATUSES = ('new', 'paid', 'shipped')" in target
+    assert black_clean(repo, parsed["compat"])  # what unify wrote itself is formatted
+    after, log = project_suite(repo)
+    assert after == before, log
+    rolled_back_identical(repo, base_files)
+
+
+def test_black_project_target_is_formatted(make_repo, run):
+    repo = make_repo({
+        "pyproject.toml": "[tool.black]\nline-length = 100\n",
+        "models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+            db = SQLAlchemy()
+
+            class User(db.Model):
+                __tablename__ = 'users'
+                id = db.Column(db.Integer, primary_key = True)
+        """,
+        "mvp_models.py": """
+            from models import db
+
+            class Team(db.Model):
+                __tablename__ = 'teams'
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+        "app.py": "from mvp_models import Team\n",
+    })
+    assert run("plan", "--repo", str(repo)).code == 0
+    applied = run("apply", str(repo / "plans" / "models.toml"), "--repo", str(repo),
+                  "--no-verify")
+    assert applied.code == 0, applied.err
+    git(repo, "checkout", "-q", "unify/models")
+    assert black_clean(repo, "models.py")
+    assert "primary_key=True" in (repo / "models.py").read_text(encoding="utf-8")

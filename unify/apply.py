@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -58,6 +59,7 @@ class Context:
     branch: str = ""  # the branch the steps are committed to ("" for a dry run)
     notes: list[str] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)  # files unify wrote from scratch
+    black: bool = False  # the project is black-formatted: moved code may be formatted too
 
     def dotted(self, path: str) -> str:
         return module_dotted(path, self.sys_root)
@@ -112,8 +114,24 @@ def _sys_root(inv: Inventory, scope: str) -> str:
 # -- steps ------------------------------------------------------------------------------
 
 
+def black_project(work: Path, sources: tuple[str, ...]) -> bool:
+    """Does the project use black? A ``[tool.black]`` section in its pyproject.toml,
+    or black would leave its model sources unchanged (checked before they move)."""
+    pyproject = work / "pyproject.toml"
+    if pyproject.is_file() and re.search(
+            r"^\[tool\.black\]", pyproject.read_text(encoding="utf-8", errors="replace"), re.M):
+        return True
+    files = [s for s in sources if (work / s).is_file()]
+    if not files:
+        return False
+    done = subprocess.run([sys.executable, "-m", "black", "--check", "-q", *files],
+                          cwd=work, capture_output=True)
+    return done.returncode == 0
+
+
 def step_target(ctx: Context) -> tuple[str, str, list[str]]:
     plan = ctx.plan
+    ctx.black = black_project(ctx.work, plan.sources)
     models = {}
     for model in ctx.inventory.models:
         if model.path in plan.sources:
@@ -336,14 +354,22 @@ def step_retire(ctx: Context) -> tuple[str, str, list[str]]:
 
 
 def step_format(ctx: Context) -> tuple[str, str, list[str]]:
+    """Black formats what unify wrote (compat module, shims); the target holds moved
+    code, formatted only in a black-formatted project, so review shows pure moves."""
     files = [f for f in dict.fromkeys(ctx.generated) if (ctx.work / f).is_file()]
+    kept = [] if ctx.black else [f for f in files if f == ctx.plan.target]
+    files = [f for f in files if f not in kept]
     result = subprocess.run([sys.executable, "-m", "black", "-q", *files], cwd=ctx.work,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
+                            capture_output=True, text=True) if files else None
+    if result is not None and result.returncode != 0:
         ctx.notes.append("black could not format the generated files: "
                          + (result.stderr.strip().splitlines() or ["?"])[-1])
     body = ("Only files unify generated, with the project's own black configuration: "
-            + ", ".join(files) + ".")
+            + (", ".join(files) or "none") + ".")
+    if kept:
+        body += (f" Not {', '.join(kept)}: the project is not black-formatted, so the moved "
+                 "code stays byte-identical to its source (git diff --color-moved shows it "
+                 "as moved).")
     return "format the generated files with black", body, files
 
 
