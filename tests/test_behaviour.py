@@ -340,3 +340,37 @@ def test_black_project_target_is_formatted(make_repo, run):
     git(repo, "checkout", "-q", "unify/models")
     assert black_clean(repo, "models.py")
     assert "primary_key=True" in (repo / "models.py").read_text(encoding="utf-8")
+
+
+# -- item 7: small ones ------------------------------------------------------------------------
+
+
+def test_progress_prints_only_final_commits(make_repo):
+    """Every commit hash a progress line prints is one the branch really has (the last
+    step's commit is amended with Unify-Verified after verification)."""
+    from conftest import SMALL_PROJECT
+    from unify import api
+
+    repo = make_repo(SMALL_PROJECT)
+    assert main(["plan", "--repo", str(repo)]) == 0
+    lines: list[str] = []
+    result = api.apply_plan(str(repo / "plans" / "models.toml"), "unify/models", str(repo),
+                            run_verify=False, progress=lines.append)
+    printed = [m.group(1) for line in lines if (m := re.search(r"commit ([0-9a-f]{10})", line))]
+    on_branch_commits = git(repo, "rev-list", "unify/models").split()
+    assert len(printed) == len(result.steps)
+    assert printed[-1] == result.steps[-1].commit[:10]
+    for short in printed:
+        assert any(c.startswith(short) for c in on_branch_commits), (short, lines)
+
+
+def test_one_import_line_per_file_for_the_target(tmp_path):
+    """app/service.py imported Account and Invoice from two model modules: after the
+    rewrite it has one `from <target> import` line, not two."""
+    repo, base = fresh(tmp_path, "importers_outside_path")
+    plan, _ = plan_and_apply(repo, "--target", "app/models.py")
+    on_branch(repo)
+    for path in ("app/service.py", "tests/test_billing.py"):
+        text = (repo / path).read_text(encoding="utf-8")
+        assert text.count("from app.models import") == 1, text
+    assert "from app.models import Account, Invoice\n" in (repo / "app/service.py").read_text()

@@ -350,6 +350,9 @@ def apply_plan(
             progress("verifying ...")
             checked = _verification(ctx, tree.path, steps, before, python)
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        last = steps[-1]
+        progress(f"step {last.number}/{len(apply_steps.STEPS)} {last.name}: commit "
+                 f"{last.commit[:10]} (Unify-Verified: {_verified(checked)})")
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")

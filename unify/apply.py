@@ -22,6 +22,7 @@ from typing import Callable
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
+from codemods.merge_target_imports import MergeTargetImportsCommand
 from codemods.rename_string_refs import RenameStringRefsCommand
 from codemods.rewrite_package_attrs import RewritePackageAttrsCommand
 from codemods.rewrite_imports import RewriteImportsCommand
@@ -273,6 +274,10 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
         notes += [f"{path}: {w}" for w in context.warnings]
         context.warnings.clear()
         data = module.bytes
+    if data != raw and data.count(f"from {job.target} import ".encode()) > 1:
+        # one `from target import ...` where the rewrite left several lines
+        merged = MergeTargetImportsCommand(context, module=job.target)
+        data = merged.transform_module(cst.parse_module(data)).bytes
     strings = job.strings
     if strings and any(old.encode() in data for old in strings):
         try:
@@ -385,7 +390,11 @@ def run_steps(ctx: Context, tree: gitops.Worktree, progress) -> list[StepResult]
         summary, body, files = step(ctx)
         sha = tree.commit(message(ctx, number, name, summary, body), files)
         results.append(StepResult(number, name, sha, tuple(files)))
-        progress(f"step {number}/{len(STEPS)} {name}: {len(files)} files, commit {sha[:10]}")
+        # the last commit is amended (Unify-Verified) after verification: its hash
+        # is printed then, by the caller, so no printed commit is left dangling
+        final = number == len(STEPS)
+        progress(f"step {number}/{len(STEPS)} {name}: {len(files)} files"
+                 + ("" if final else f", commit {sha[:10]}"))
         _fault_injection(number)
     return results
 
