@@ -374,3 +374,37 @@ def test_one_import_line_per_file_for_the_target(tmp_path):
         text = (repo / path).read_text(encoding="utf-8")
         assert text.count("from app.models import") == 1, text
     assert "from app.models import Account, Invoice\n" in (repo / "app/service.py").read_text()
+
+
+def test_finalize_refuses_while_a_package_attribute_use_remains(tmp_path, run):
+    repo, _ = fresh(tmp_path, "package_attr_uses")
+    plan_and_apply(repo, "--target", "app/models.py")
+    shutil.rmtree(repo / "plans")
+    git(repo, "merge", "-q", "--ff-only", "unify/models")
+    (repo / "tools.py").write_text(
+        "from app.modules import accounts\n\n\ndef count():\n"
+        "    return accounts.models.Token.query.count()\n", encoding="utf-8")
+    commit_all(repo, "a new use of the old module through its package")
+    result = run("finalize", "--repo", str(repo), "--json")
+    assert result.code == 1, result.out + result.err
+    assert "tools.py:5: uses accounts.models.Token through its package" in \
+        result.json()["importers"]
+
+
+def test_attribute_use_after_importing_the_module_itself_is_one_site(make_repo, run):
+    repo = make_repo({
+        "app/__init__.py": "",
+        "app/extensions.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "app/user/__init__.py": "",
+        "app/user/models.py": """
+            from app.extensions import db
+
+            class User(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+        "shell.py": "import app.user.models\nimport app.user\n\nUSER = app.user.models.User\n",
+        "other.py": "import app.user\n\nUSER = app.user.models.User\n",
+    })
+    sites = run("scan", "--repo", str(repo), "--json").json()["dependents"]
+    assert sorted((s["path"], s["line"], s["form"]) for s in sites) == [
+        ("other.py", 3, "attribute"), ("shell.py", 1, "import")]

@@ -415,6 +415,7 @@ def attribute_sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str]) -
     ``pkg.old``). One site per use; ``names`` is the name used, or () for the module."""
     uses = [(line, text.split(".")) for line, text in facts.attribute_uses]
     packages = _package_bindings(index, facts) if uses else {}
+    imported = {name for imp in facts.imports if imp.kind == "import" for name, _ in imp.names}
     sites = []
     for line, parts in uses:
         for imp, package in packages.get(parts[0], [])[:1]:
@@ -424,6 +425,8 @@ def attribute_sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str]) -
                 if sub is None:
                     break
                 if sub in targets and sub != facts.path:
+                    if ".".join(parts[: i + 1]) in imported:  # `import pkg.old`: a site already
+                        break
                     names = ((parts[i + 1], None),) if i + 1 < len(parts) else ()
                     sites.append(ImportSite(facts.path, line, ".".join(parts[: i + 1]), sub,
                                             "attribute", names, imp.scope, ("attribute",)))
