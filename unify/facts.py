@@ -350,7 +350,8 @@ def _class_member(stmt: ast.stmt) -> tuple[str, ast.AST | None, ast.AST | None] 
 
 
 def _is_declared_attr(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any((dotted(d) or "").endswith("declared_attr") for d in func.decorator_list)
+    # declared_attr, orm.declared_attr, declared_attr.directive / .cascading
+    return any("declared_attr" in (dotted(d) or "").split(".") for d in func.decorator_list)
 
 
 #: Calls in a class body that are known not to add a table column (or that the
