@@ -271,7 +271,7 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
             module = _codemod(context, module, [job.target], PLACEHOLDER, dict(renames))
             old = [n for n in old if n != job.target] + [PLACEHOLDER]
         module = _codemod(context, module, old, job.target, dict(renames))
-        notes += [f"{path}: {w}" for w in context.warnings]
+        notes += [f"{path}: {w}".replace(PLACEHOLDER, job.target) for w in context.warnings]
         context.warnings.clear()
         data = module.bytes
     if data != raw and data.count(f"from {job.target} import ".encode()) > 1:
@@ -291,7 +291,7 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
         data = command.transform_module(cst.parse_module(data)).bytes
         notes += [f"{path}: {w}" for w in context.warnings]
         context.warnings.clear()
-    return (None if data == raw else data), notes
+    return (None if data == raw else data), list(dict.fromkeys(notes))
 
 
 def _rewrite_all(job: _RewriteJob, items: list[tuple[str, str]]):
