@@ -408,3 +408,29 @@ def test_attribute_use_after_importing_the_module_itself_is_one_site(make_repo, 
     sites = run("scan", "--repo", str(repo), "--json").json()["dependents"]
     assert sorted((s["path"], s["line"], s["form"]) for s in sites) == [
         ("other.py", 3, "attribute"), ("shell.py", 1, "import")]
+
+
+def test_package_importing_its_own_models_submodule_is_a_site(make_repo, run):
+    """`from . import models` at the top of the package's own __init__ imports the
+    submodule (the package's binding is that very import): a site, so it is rewritten
+    and no-stale-imports does not trip over it after apply."""
+    repo = make_repo({
+        "app/__init__.py": "",
+        "app/extensions.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "app/user/__init__.py": "from . import models  # noqa: F401\n",
+        "app/user/models.py": """
+            from app.extensions import db
+
+            class User(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+        "app/post/__init__.py": "",
+        "app/post/models.py": """
+            from app.extensions import db
+
+            class Post(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+    })
+    sites = run("scan", "--repo", str(repo), "--json").json()["dependents"]
+    assert ("app/user/__init__.py", 1) in [(s["path"], s["line"]) for s in sites]

@@ -383,7 +383,10 @@ def _sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str], reexports)
             continue
         for name, asname in imp.names:
             sub = index.submodule(target, name)
-            if sub in targets and sub != facts.path and not _binds(index, target, name):
+            # in the package's own __init__, `from . import models` is the submodule
+            # (its binding is this very import), not a name the package defines
+            own = target == facts.path
+            if sub in targets and sub != facts.path and (own or not _binds(index, target, name)):
                 sites.append(
                     _site(facts, imp, imp.module, sub, form, ((name, asname),), flags + ["submodule"])
                 )
