@@ -42,6 +42,9 @@ class ModelInfo:
     relationships: tuple[RelationshipFact, ...]
     table_args: str | None
     helpers: tuple[str, ...]  # names of module-level helpers it uses
+    #: attributes built by calls unify cannot evaluate ("slug = slug_column() (path:line)"):
+    #: its column set is unknown, so nothing destructive is guessed from it
+    unknown: tuple[str, ...] = ()
 
     @property
     def qualified_table(self) -> str | None:
@@ -69,7 +72,8 @@ class ImportSite:
     form: str  # from | import | star
     names: tuple[tuple[str, str | None], ...]
     scope: str  # module | function | class
-    flags: tuple[str, ...]  # relative, aliased, lazy, try, type_checking, all, submodule
+    flags: tuple[str, ...]  # relative, aliased, lazy, try, type_checking, all, submodule,
+    # attribute (form "attribute": `pkg.old.Name` through a package, line is the use's)
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,7 @@ def _model_info(
         helpers=tuple(
             name for name in cls.names_used if _is_helper(index, classifier, facts.path, name)
         ),
+        unknown=classifier.unknown_members(ref),
     )
 
 
@@ -405,10 +410,58 @@ def _sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str], reexports)
             continue
         for name, asname in imp.names:
             sub = index.submodule(target, name)
-            if sub in targets and sub != facts.path and not _binds(index, target, name):
+            # in the package's own __init__, `from . import models` is the submodule
+            # (its binding is this very import), not a name the package defines
+            own = target == facts.path
+            if sub in targets and sub != facts.path and (own or not _binds(index, target, name)):
                 sites.append(
                     _site(facts, imp, imp.module, sub, form, ((name, asname),), flags + ["submodule"])
                 )
+    return sites + attribute_sites(index, facts, targets)
+
+
+def _package_bindings(index: ModuleIndex, facts: ModuleFacts) -> dict[str, list]:
+    """Name -> [(import, package path)] for every import binding a name to a package."""
+    found: dict[str, list] = {}
+    for imp in facts.imports:
+        for name, asname in imp.names:
+            if imp.kind == "import":
+                bound = asname or name.split(".")[0]
+                package = index.resolve_module(facts.path, name if asname else bound)
+            elif name != "*":
+                bound = asname or name
+                parent = index.resolve_module(facts.path, imp.module, imp.level)
+                package = index.submodule(parent, name) if parent else None
+            else:
+                continue
+            if package and (package.endswith("/") or package.endswith("/__init__.py")):
+                found.setdefault(bound, []).append((imp, package))
+    return found
+
+
+def attribute_sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str]) -> list[ImportSite]:
+    """Uses of a target module through its package: ``pkg.old.Name`` after ``import pkg``
+    or ``from parent import pkg`` (the attribute exists only while something imports
+    ``pkg.old``). One site per use; ``names`` is the name used, or () for the module."""
+    uses = [(line, text.split(".")) for line, text in facts.attribute_uses]
+    packages = _package_bindings(index, facts) if uses else {}
+    imported = {name for imp in facts.imports if imp.kind == "import" for name, _ in imp.names}
+    sites = []
+    for line, parts in uses:
+        for imp, package in packages.get(parts[0], [])[:1]:
+            current = package
+            for i, part in enumerate(parts[1:], start=1):
+                sub = index.submodule(current, part)
+                if sub is None:
+                    break
+                if sub in targets and sub != facts.path:
+                    if ".".join(parts[: i + 1]) in imported:  # `import pkg.old`: a site already
+                        break
+                    names = ((parts[i + 1], None),) if i + 1 < len(parts) else ()
+                    sites.append(ImportSite(facts.path, line, ".".join(parts[: i + 1]), sub,
+                                            "attribute", names, imp.scope, ("attribute",)))
+                    break
+                current = sub
     return sites
 
 

@@ -449,7 +449,8 @@ def _aliases(inv, models, conflicts, sources, winners) -> tuple[Alias, ...]:
 
 
 def _source_aliases(inv: Inventory, sources) -> list[ImportSite]:
-    return [s for s in inv.dependents if s.path in sources and s.scope == "module"]
+    return [s for s in inv.dependents
+            if s.path in sources and s.scope == "module" and s.form != "attribute"]
 
 
 # -- fixes -----------------------------------------------------------------------------
@@ -476,7 +477,28 @@ def _fixes(inv: Inventory, models: list[ModelInfo], diagnostics: list[Diagnostic
         else:
             fix = None
         if fix is not None:
-            yield fix
+            yield _unless_unknown(inv, fix)
+
+
+def _unless_unknown(inv: Inventory, fix: Fix) -> Fix:
+    """A fix on a model whose column set is unknown is written as "?", disabled: unify
+    could not see every column, so dropping, rewriting or retyping is only a guess."""
+    owners = [m for m in inv.models if m.name == fix.model]
+    parents = {m.name: m for m in inv.models}
+    reasons = []
+    for model in owners:
+        seen = set()
+        while model is not None and model.name not in seen:
+            seen.add(model.name)
+            reasons += model.unknown
+            model = parents.get(model.parent) if model.parent else None
+    if not reasons:
+        return fix
+    proposed = f" (proposed: `to` = {fix.new!r})" if fix.new not in ("", "?") else ""
+    return replace(fix, new="?", enabled=False, reason=(
+        f"? {fix.reason}. Not enabled: {fix.model}'s column set is unknown, unify cannot "
+        f"evaluate {'; '.join(dict.fromkeys(reasons))}. Check it by hand; to apply it, set "
+        f"`to`{proposed} and enabled = true."))
 
 
 def _consistent(fixes: tuple[Fix, ...]) -> tuple[Fix, ...]:
