@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from unify.cycles_fix import break_cycles
 from unify.merge_edit import (
     RenameNames,
     add_member,
@@ -74,6 +75,7 @@ def merge(inp: MergeInput) -> Merged:
     body = _assemble(inp, pieces, helpers, models, late, notes)
     module = cst.Module(body=body, default_newline=_newline(inp))
     module = apply_fixes(module, inp.plan, notes)
+    module = break_cycles(module, inp.plan.cycles, notes)
     return Merged(module.code, notes)
 
 
