@@ -53,6 +53,8 @@ def baseline(work: Path, ctx, python: str | None) -> Baseline:
     for preload, how in _ways_in(work, ctx, imports):
         warm = run_probe(root, [*preload, *sources], python)
         if warm.ok or warm.stage not in ("import", "environment", "usage"):
+            if modules:  # the importers too are imported the way the project does
+                imports = run_probe(root, modules, python, import_each=True, first=preload)
             return Baseline(warm, preload, how, modules, imports)
     return Baseline(probe, (), "", modules, imports)
 
@@ -90,7 +92,7 @@ def importers_check(work: Path, ctx, base: Baseline | None, python: str | None) 
                      + (base.imports.message if base.imports else "no report") + ")")
     worked = [m for m in base.modules if before.get(m, "") is None]
     after = run_probe(_root(work, ctx), list(base.modules), python or sys.executable,
-                      import_each=True)
+                      import_each=True, first=base.preload)
     now = dict(after.imports)
     if not now:
         return Check(name, False, f"the importers could not be imported after apply: "
@@ -98,12 +100,16 @@ def importers_check(work: Path, ctx, base: Baseline | None, python: str | None) 
     broken = tuple(f"{m}: {now.get(m)}" for m in worked if now.get(m, "?") is not None)
     failing = len(base.modules) - len(worked)
     also = f" ({failing} did not import at base either)" if failing else ""
+    first = f", each after {', '.join(base.preload)}" if base.preload else ""
     if broken:
         return Check(name, False, f"{len(broken)} of the {len(worked)} modules that imported a "
                      f"source (or are on an import cycle) and imported at base no longer "
-                     f"import on their own{also}", broken)
+                     f"import on their own{first}{also}", broken)
+    if not worked:
+        return Check(name, True, f"not checked: none of the {failing} modules that imported a "
+                     f"source imported on its own at base{first}")
     return Check(name, True, f"all {len(worked)} modules that imported a source (or are on an "
-                 f"import cycle) import on their own, as at base{also}")
+                 f"import cycle) import on their own{first}, as at base{also}")
 
 
 # -- the way the project imports its models ------------------------------------------

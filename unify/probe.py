@@ -778,6 +778,8 @@ def _parse(argv):
     parser.add_argument("--app-factory", help="module:callable that returns the app, called first")
     parser.add_argument("--import-each", action="store_true",
                         help="only import each --module on its own; report which fail")
+    parser.add_argument("--first", action="append", default=[],
+                        help="with --import-each: a module imported before each --module")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.root):
         raise UsageError("--root %s is not a folder" % args.root)
@@ -890,7 +892,8 @@ def _run(report, args):
 def _import_each(report, args):
     """``--import-each``: import every ``--module`` as a fresh interpreter would, each
     after the project's modules the previous one loaded are forgotten (third-party
-    modules stay loaded).  ``report.imports`` maps each to None (it imported) or the
+    modules stay loaded), after the ``--first`` modules (the application, when the
+    project's modules only import once it is loaded).  ``report.imports`` maps each to None (it imported) or the
     last line of its error, e.g. ``ImportError: cannot import name 'x' from partially
     initialized module 'pkg.y' (most likely due to a circular import)``.  A module
     that fails is not a probe error: the caller compares before and after."""
@@ -902,6 +905,8 @@ def _import_each(report, args):
             if _in_project(sys.modules.get(key), report.root):
                 del sys.modules[key]
         try:
+            for first in args.first:
+                importlib.import_module(first)
             importlib.import_module(name)
             report.imports[name] = None
         except (Exception, SystemExit) as exc:

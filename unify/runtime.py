@@ -172,6 +172,7 @@ def run_probe(
     *,
     app_factory: str | None = None,
     import_each: bool = False,
+    first: Sequence[str] = (),
 ) -> ProbeResult:
     """Import ``modules`` from ``root`` under ``python`` and prove SQLAlchemy accepts them.
 
@@ -207,6 +208,8 @@ def run_probe(
         command += ["--app-factory", app_factory]
     if import_each:  # each module on its own, nothing else: see probe._import_each
         command.append("--import-each")
+        for module in first:
+            command += ["--first", module]
 
     try:
         proc = subprocess.Popen(
