@@ -35,7 +35,6 @@ class TestIntoFunctions(CodemodTest):
         after = """
             from pkg.db import Base
 
-
             class Topic(Base):
                 def rename(self, title):
                     \"\"\"New title, new slug.\"\"\"
