@@ -35,10 +35,10 @@ class TestIntoFunctions(CodemodTest):
         after = """
             from pkg.db import Base
 
+
             class Topic(Base):
                 def rename(self, title):
                     \"\"\"New title, new slug.\"\"\"
-
                     from pkg.utils.helpers import slugify
                     self.slug = slugify(title)
 
