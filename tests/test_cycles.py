@@ -150,3 +150,114 @@ def test_verification_fails_when_an_importer_no_longer_imports(repo):
     assert not importers["ok"]
     assert any(item.startswith("pkg.utils.settings: ImportError: cannot import name")
                for item in importers["items"]), importers
+
+
+# -- the graph and the fixes, on small projects -----------------------------------------
+
+BASE_PROJECT = {
+    "shop/__init__.py": "",
+    "shop/db.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+    "shop/orders.py": """
+        from sqlalchemy import Column, Integer
+
+        from shop.db import Base
+
+
+        class Order(Base):
+            __tablename__ = "orders"
+            id = Column(Integer, primary_key=True)
+    """,
+    "shop/pricing.py": """
+        from shop import orders  # the module, bound late
+
+        RATE = 0.2
+
+
+        def total(order_id):
+            return orders.Order
+    """,
+}
+
+
+def plan_cycles(run, make_repo, files: dict[str, str], target: str) -> tuple[int, dict]:
+    repo = make_repo({**BASE_PROJECT, **files})
+    result = run("plan", "--repo", str(repo), "--target", target, "--json", "-o", "-")
+    return result.code, result.json()
+
+
+def test_a_name_used_while_importing_is_marked_open(run, make_repo):
+    code, plan = plan_cycles(run, make_repo, {"shop/invoices.py": """
+        from sqlalchemy import Column, Float, Integer
+
+        from shop.db import Base
+        from shop.pricing import RATE
+
+
+        class Invoice(Base):
+            __tablename__ = "invoices"
+            id = Column(Integer, primary_key=True)
+            rate = Column(Float, default=RATE)
+    """}, "shop/orders.py")
+    assert code == 1  # an open decision
+    [cycle] = plan["cycles"]
+    assert (cycle["source"], cycle["module"], cycle["fix"]) == \
+        ("shop/invoices.py", "shop.pricing", "?")
+    assert "used while the module is imported (line 10)" in cycle["reason"]
+    assert "cycle shop/invoices.py:4" in plan["unsettled"]
+
+
+def test_annotations_evaluated_at_def_time_are_import_time_uses(run, make_repo):
+    code, plan = plan_cycles(run, make_repo, {"shop/invoices.py": """
+        from sqlalchemy import Column, Integer
+
+        from shop.db import Base
+        from shop.pricing import RATE
+
+
+        class Invoice(Base):
+            __tablename__ = "invoices"
+            id = Column(Integer, primary_key=True)
+
+            def rated(self, rate: RATE):
+                return rate
+    """}, "shop/orders.py")
+    assert [c["fix"] for c in plan["cycles"]] == ["?"]
+
+
+def test_lazy_and_type_checking_imports_and_old_cycles_are_not_reported(run, make_repo):
+    code, plan = plan_cycles(run, make_repo, {
+        "shop/invoices.py": """
+            from typing import TYPE_CHECKING
+
+            from sqlalchemy import Column, Integer
+
+            from shop.db import Base
+
+            if TYPE_CHECKING:
+                from shop.pricing import RATE
+
+
+            class Invoice(Base):
+                __tablename__ = "invoices"
+                id = Column(Integer, primary_key=True)
+
+                def total(self):
+                    from shop.pricing import total
+                    return total(self.id)
+        """,
+        # a cycle through refunds that was there before the merge: not the merge's doing
+        "shop/refunds.py": """
+            from sqlalchemy import Column, Integer
+
+            from shop.audit import log
+            from shop.db import Base
+
+
+            class Refund(Base):
+                __tablename__ = "refunds"
+                id = Column(Integer, primary_key=True)
+        """,
+        "shop/audit.py": "from shop import refunds\n\n\ndef log():\n    return refunds\n",
+    }, "shop/orders.py")
+    assert code == 0, plan
+    assert plan["cycles"] == []
