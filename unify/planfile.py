@@ -281,7 +281,9 @@ def _cycle_table(cycle: Cycle):
     table.add("line", cycle.line)
     table.add("module", cycle.module)
     table.add("names", _array(cycle.names))
-    table.add("chain", _array(cycle.chain))
+    chain = _array(cycle.chain)
+    chain.multiline(len(cycle.chain) > 1)
+    table.add("chain", chain)
     table.add("fix", cycle.fix)
     return table
 
