@@ -46,7 +46,8 @@ def baseline(work: Path, ctx, python: str | None) -> Baseline:
     root, python = _root(work, ctx), python or sys.executable
     sources = [ctx.dotted(s) for s in ctx.plan.sources]
     modules = importers(ctx)
-    imports = run_probe(root, modules, python, import_each=True) if modules else None
+    imports = run_probe(root, modules, python, import_each=True,
+                        timeout=_timeout(modules)) if modules else None
     probe = run_probe(root, sources, python)
     if probe.ok or probe.stage != "import":
         return Baseline(probe, (), "", modules, imports)
@@ -54,7 +55,8 @@ def baseline(work: Path, ctx, python: str | None) -> Baseline:
         warm = run_probe(root, [*preload, *sources], python)
         if warm.ok or warm.stage not in ("import", "environment", "usage"):
             if modules:  # the importers too are imported the way the project does
-                imports = run_probe(root, modules, python, import_each=True, first=preload)
+                imports = run_probe(root, modules, python, import_each=True, first=preload,
+                                    timeout=_timeout(modules))
             return Baseline(warm, preload, how, modules, imports)
     return Baseline(probe, (), "", modules, imports)
 
@@ -92,7 +94,7 @@ def importers_check(work: Path, ctx, base: Baseline | None, python: str | None) 
                      + (base.imports.message if base.imports else "no report") + ")")
     worked = [m for m in base.modules if before.get(m, "") is None]
     after = run_probe(_root(work, ctx), list(base.modules), python or sys.executable,
-                      import_each=True, first=base.preload)
+                      import_each=True, first=base.preload, timeout=_timeout(base.modules))
     now = dict(after.imports)
     if not now:
         return Check(name, False, f"the importers could not be imported after apply: "
@@ -113,6 +115,10 @@ def importers_check(work: Path, ctx, base: Baseline | None, python: str | None) 
 
 
 # -- the way the project imports its models ------------------------------------------
+
+
+def _timeout(modules) -> float:
+    return 120 + len(modules)  # each module is imported afresh
 
 
 def _root(work: Path, ctx) -> Path:
