@@ -69,7 +69,7 @@ def cycles_of(plan_json: dict) -> list[str]:
                   for c in plan_json["cycles"])
 
 
-@pytest.mark.parametrize("target", [None, "pkg/forum/models.py"])
+@pytest.mark.parametrize("target", [None, "pkg/forum/models.py", "pkg/models.py"])
 def test_plan_names_the_cycles_the_merge_creates(repo, target):
     more = ["--target", target] if target else []
     done = unify("plan", "--repo", str(repo), "--json", "-o", "-", *more)
@@ -120,7 +120,8 @@ def test_apply_breaks_the_cycles_and_the_whole_app_imports(repo, target):
         assert after_tests.returncode == 0, after_tests.stdout
         assert after_tests.stdout.strip().splitlines()[-1].split(" in ")[0] == \
             before_tests.stdout.strip().splitlines()[-1].split(" in ")[0]
-        merged = (repo / (target or "pkg/user/models.py")).read_text(encoding="utf-8")
+        named = tomllib.loads((repo / "plans" / "models.toml").read_text(encoding="utf-8"))
+        merged = (repo / named["target"]).read_text(encoding="utf-8")
         assert "if TYPE_CHECKING:\n    from pkg.utils.settings import SettingsCache" in merged
         assert "\nfrom pkg.utils.helpers import" not in merged
         assert "        from pkg.utils.helpers import utcnow\n" in merged
