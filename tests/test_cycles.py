@@ -262,3 +262,29 @@ def test_lazy_and_type_checking_imports_and_old_cycles_are_not_reported(run, mak
     }, "shop/orders.py")
     assert code == 0, plan
     assert plan["cycles"] == []
+
+
+def test_an_open_cycle_blocks_the_plan_until_decided(run, make_repo):
+    repo = make_repo({**BASE_PROJECT, "shop/invoices.py": """
+        from sqlalchemy import Column, Float, Integer
+
+        from shop.db import Base
+        from shop.pricing import RATE
+
+
+        class Invoice(Base):
+            __tablename__ = "invoices"
+            id = Column(Integer, primary_key=True)
+            rate = Column(Float, default=RATE)
+    """})
+    assert run("plan", "--repo", str(repo), "--target", "shop/orders.py").code == 1
+    plan = repo / "plans" / "models.toml"
+    checked = run("plan", "--check", str(plan), "--repo", str(repo))
+    assert checked.code == 1
+    assert "import cycle through shop.pricing (shop/invoices.py:4) is undecided" in \
+        checked.out + checked.err
+    refused = run("apply", str(plan), "--repo", str(repo))
+    assert refused.code != 0 and "import cycle through shop.pricing" in refused.err
+    plan.write_text(plan.read_text(encoding="utf-8").replace('fix = "?"', 'fix = "keep"'),
+                    encoding="utf-8")
+    assert run("plan", "--check", str(plan), "--repo", str(repo)).code == 0

@@ -138,6 +138,7 @@ def semantics(plan: Plan, inv: Inventory, repo: Path, lines: Lines) -> list[Prob
     problems += _sections(plan, inv, lines)
     problems += _aliases(plan, lines)
     problems += _open_fixes(plan, lines)
+    problems += _open_cycles(plan, lines)
     problems += _stubs(plan, inv, lines)
     problems += _columns(plan, inv, lines)
     problems += _fingerprints(plan, repo, lines)
@@ -314,6 +315,14 @@ def _fingerprints(plan: Plan, repo: Path, lines: Lines) -> Iterator[Problem]:
         elif blob_id(file.read_bytes()) != blob:
             yield Problem(lines.key(path), f"{path} changed since the plan was made (stale plan)",
                           "run `unify plan` again, or restore the file")
+
+
+def _open_cycles(plan: Plan, lines: Lines) -> Iterator[Problem]:
+    for cycle, line in zip(plan.cycles, lines.headers("cycles")):
+        if cycle.fix == "?":
+            yield Problem(lines.key("fix", line), f"import cycle through {cycle.module} "
+                          f"({cycle.source}:{cycle.line}) is undecided (fix = \"?\")",
+                          "set fix to function, type_checking or keep")
 
 
 def _open_fixes(plan: Plan, lines: Lines) -> Iterator[Problem]:
