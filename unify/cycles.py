@@ -59,9 +59,8 @@ class _Edge:
 class Graph:
     """Module-level imports of a project's files, read on demand."""
 
-    def __init__(self, repo: str | Path, sys_root: str) -> None:
+    def __init__(self, repo: str | Path) -> None:
         self.repo = Path(repo)
-        self.sys_root = sys_root
         self._edges: dict[str, list[_Edge]] = {}
         self._trees: dict[str, ast.Module | None] = {}
 
@@ -73,27 +72,48 @@ class Graph:
                 self._trees[path] = None
         return self._trees[path]
 
-    def dotted(self, path: str) -> str:
-        rel = path[len(self.sys_root) + 1:] if self.sys_root else path
-        parts = rel[:-3].split("/")
-        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    def _is_file(self, path: str) -> bool:
+        return (self.repo / path).is_file()
 
-    def file_of(self, dotted: str) -> str | None:
-        base = posixpath.join(self.sys_root, *dotted.split("."))
+    def dotted(self, path: str) -> str:
+        """The module's name, from the folder above its top package (as Python finds it)."""
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        start = len(parts) - 1
+        while start > 0 and self._is_file("/".join(parts[:start]) + "/__init__.py"):
+            start -= 1
+        return ".".join(parts[start:])
+
+    def _find(self, root: str, dotted: str) -> str | None:
+        base = posixpath.join(root, *dotted.split("."))
         for candidate in (base + ".py", base + "/__init__.py"):
-            if (self.repo / candidate).is_file():
+            if self._is_file(candidate):
                 return candidate
         return None
 
-    def runs(self, dotted: str) -> list[str]:
+    def _root(self, importer: str, dotted: str) -> str | None:
+        """The import root ``dotted`` is found under: the shallowest folder above the
+        importer that has it (the repository first, the way the scan resolves)."""
+        folders = importer.split("/")[:-1]
+        for depth in range(len(folders) + 1):
+            root = "/".join(folders[:depth])
+            if self._find(root, dotted) is not None:
+                return root
+        return None
+
+    def file_of(self, dotted: str, importer: str) -> str | None:
+        root = self._root(importer, dotted)
+        return None if root is None else self._find(root, dotted)
+
+    def runs(self, dotted: str, importer: str) -> list[str]:
         """Files importing ``dotted`` runs: its parent packages, then itself."""
+        root = self._root(importer, dotted)
+        if root is None:
+            return []
         parts = dotted.split(".")
-        found = []
-        for i in range(1, len(parts) + 1):
-            path = self.file_of(".".join(parts[:i]))
-            if path is not None:
-                found.append(path)
-        return found
+        return [p for i in range(1, len(parts) + 1)
+                if (p := self._find(root, ".".join(parts[:i]))) is not None]
 
     def edges(self, path: str) -> list[_Edge]:
         if path not in self._edges:
@@ -107,8 +127,8 @@ class Graph:
         if isinstance(node, ast.Import):
             modules = [a.name for a in node.names]
             names = tuple(a.asname or a.name.split(".")[0] for a in node.names)
-            paths = [p for m in modules for p in self.runs(m)]
-            main = [p for m in modules if (p := self.file_of(m))]
+            paths = [p for m in modules for p in self.runs(m, path)]
+            main = [p for m in modules if (p := self.file_of(m, path))]
             module = modules[0]
         else:
             assert isinstance(node, ast.ImportFrom)
@@ -116,10 +136,10 @@ class Graph:
             if module is None or module == "__future__":
                 return None
             names = tuple(a.asname or a.name for a in node.names)
-            paths = self.runs(module)
-            main = [p for p in [self.file_of(module)] if p]
+            paths = self.runs(module, path)
+            main = [p for p in [self.file_of(module, path)] if p]
             for alias in node.names:
-                sub = self.file_of(f"{module}.{alias.name}")
+                sub = self.file_of(f"{module}.{alias.name}", path)
                 if sub is not None:
                     paths.append(sub)
                     main.append(sub)
@@ -177,10 +197,10 @@ def _statement(node: ast.stmt) -> str:
 # -- the cycles ------------------------------------------------------------------------
 
 
-def created_cycles(repo: str | Path, sys_root: str, sources: tuple[str, ...],
+def created_cycles(repo: str | Path, sources: tuple[str, ...],
                    target: str) -> tuple[Cycle, ...]:
     """Every cycle merging ``sources`` into ``target`` creates, with how to break it."""
-    graph = Graph(repo, sys_root)
+    graph = Graph(repo)
     merged = set(sources) | {target}
     found = []
     for source in sorted(set(sources)):

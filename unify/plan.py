@@ -211,14 +211,8 @@ def build_plan(
             f"{d.path}:{d.line} {d.call}({d.argument})"
             for d in inv.dynamic_imports if d.target in set(sources) | set(inv.reexport_modules)
         ),
-        cycles=created_cycles(inv.repo, _import_root(inv), tuple(sources), target),
+        cycles=created_cycles(inv.repo, tuple(sources), target),
     )
-
-
-def _import_root(inv: Inventory) -> str:
-    from unify.apply import _sys_root  # the folder the project's imports are relative to
-
-    return _sys_root(inv, inv.scope)
 
 
 def _default_sources(inv: Inventory) -> tuple[str, ...]:
