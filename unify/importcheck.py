@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from unify import verify
 from unify.runtime import ProbeResult, run_probe
 from unify.verify import Check
 
@@ -43,19 +44,19 @@ class Baseline:
 def baseline(work: Path, ctx, python: str | None) -> Baseline:
     """The runtime probe of the sources at base, warmed up if it must be, and the
     importers' imports."""
-    root, python = _root(work, ctx), python or sys.executable
+    root, each = _root(work, ctx), python or sys.executable
     sources = [ctx.dotted(s) for s in ctx.plan.sources]
     modules = importers(ctx)
-    imports = run_probe(root, modules, python, import_each=True,
+    imports = run_probe(root, modules, each, import_each=True,
                         timeout=_timeout(modules)) if modules else None
-    probe = run_probe(root, sources, python)
+    probe = verify.probe(work, ctx.sys_root, sources, python)  # the probe verify always ran
     if probe.ok or probe.stage != "import":
         return Baseline(probe, (), "", modules, imports)
     for preload, how in _ways_in(work, ctx, imports):
-        warm = run_probe(root, [*preload, *sources], python)
+        warm = verify.probe(work, ctx.sys_root, [*preload, *sources], python)
         if warm.ok or warm.stage not in ("import", "environment", "usage"):
             if modules:  # the importers too are imported the way the project does
-                imports = run_probe(root, modules, python, import_each=True, first=preload,
+                imports = run_probe(root, modules, each, import_each=True, first=preload,
                                     timeout=_timeout(modules))
             return Baseline(warm, preload, how, modules, imports)
     return Baseline(probe, (), "", modules, imports)
