@@ -288,3 +288,23 @@ def test_an_open_cycle_blocks_the_plan_until_decided(run, make_repo):
     plan.write_text(plan.read_text(encoding="utf-8").replace('fix = "?"', 'fix = "keep"'),
                     encoding="utf-8")
     assert run("plan", "--check", str(plan), "--repo", str(repo)).code == 0
+
+
+def test_a_declared_attr_body_runs_at_import_time(run, make_repo):
+    code, plan = plan_cycles(run, make_repo, {"shop/invoices.py": """
+        from sqlalchemy import Column, Float, Integer
+        from sqlalchemy.orm import declared_attr
+
+        from shop.db import Base
+        from shop.pricing import RATE
+
+
+        class Invoice(Base):
+            __tablename__ = "invoices"
+            id = Column(Integer, primary_key=True)
+
+            @declared_attr
+            def rate(cls):
+                return Column(Float, default=RATE)
+    """}, "shop/orders.py")
+    assert [c["fix"] for c in plan["cycles"]] == ["?"]

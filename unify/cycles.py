@@ -314,7 +314,11 @@ def _visit(node: ast.AST, uses: dict[str, list], context: str, postponed: bool) 
                 _visit(arg.annotation, uses, annotation, postponed)
         if node.returns is not None:
             _visit(node.returns, uses, annotation, postponed)
-        _collect(node.body, uses, "function", postponed)
+        # a @declared_attr body runs while the class is mapped: at import time
+        runs_now = context != "function" and any(
+            (_dotted_name(d) or "").rsplit(".", 1)[-1] == "declared_attr"
+            for d in node.decorator_list)
+        _collect(node.body, uses, "module" if runs_now else "function", postponed)
         return
     if isinstance(node, ast.Lambda):
         _visit(node.args, uses, context, postponed)
@@ -324,3 +328,14 @@ def _visit(node: ast.AST, uses: dict[str, list], context: str, postponed: bool) 
         uses[node.id].append((context, node.lineno))
     for child in ast.iter_child_nodes(node):
         _visit(child, uses, context, postponed)
+
+
+def _dotted_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted_name(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None

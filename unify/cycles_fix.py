@@ -19,6 +19,12 @@ def break_cycles(module: cst.Module, cycles: Sequence[Cycle], notes: list[str]) 
     if not moves:
         return module
     context = CodemodContext()
-    module = BreakImportCyclesCommand(context, moves).transform_module(module)
+    changed = BreakImportCyclesCommand(context, moves).transform_module(module)
     notes += context.warnings
-    return module
+    if changed is not module:
+        where = {"function": "into the functions that use it",
+                 "type_checking": "under TYPE_CHECKING"}
+        notes += [f"{c.source}:{c.line}: the import of {c.module} would close an import cycle "
+                  f"in the merged module: moved {where[c.fix]}"
+                  for c in cycles if c.fix in where]
+    return changed
