@@ -380,6 +380,7 @@ def _verification(ctx, work: Path, steps, before, python, baseline=None):
         verify.names_resolve(ctx.inventory, after, ctx.plan),
         importcheck.said_how(verify.runtime(after_probe, before), baseline),
         schema_check,
+        verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
         importcheck.importers_check(work, ctx, baseline, python),
     )
     return verify.Verification(checks, before, after_probe, intended)
