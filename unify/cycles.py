@@ -339,3 +339,31 @@ def _dotted_name(node: ast.AST) -> str | None:
         base = _dotted_name(node.value)
         return f"{base}.{node.attr}" if base else None
     return None
+
+
+# -- what verification's nothing-lost check may accept -----------------------------------
+
+
+def moved_by(cycles, source: str, name: str) -> Cycle | None:
+    """The cycle whose fix moved ``name``, imported by ``source``, off its module level."""
+    return next((c for c in cycles if c.fix in ("function", "type_checking")
+                 and c.source == source and name in c.names), None)
+
+
+def without_moved_imports(node: ast.AST, cycles) -> ast.AST:
+    """A copy of ``node`` without the imports a cycle fix put into its functions."""
+    modules = {c.module: set(c.names) for c in cycles if c.fix == "function"}
+
+    class Strip(ast.NodeTransformer):
+        def visit_ImportFrom(self, imp: ast.ImportFrom):
+            moved = modules.get(imp.module or "")
+            if imp.level == 0 and moved and {a.asname or a.name for a in imp.names} <= moved:
+                return None
+            return imp
+
+        def visit_Import(self, imp: ast.Import):
+            if all(a.name in modules for a in imp.names):
+                return None
+            return imp
+
+    return Strip().visit(ast.parse(ast.unparse(node)).body[0])
