@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from unify.diagnostics import Diagnostic
@@ -425,6 +426,24 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+#: Checks of models against each other. A folder no root imports (an archive) never
+#: runs with the live code: its models are checked among themselves only.
+PER_WORLD: tuple[Check, ...] = (duplicate_classes, duplicate_tables, foreign_keys, relationships)
+
+
 def analyze(inventory: Inventory) -> list[Diagnostic]:
     """Every diagnostic, sorted by path, line and code."""
-    return sorted(d for check in CHECKS for d in check(inventory))
+    worlds = _worlds(inventory)
+    return sorted(d for check in CHECKS
+                  for part in (worlds if check in PER_WORLD else [inventory])
+                  for d in check(part))
+
+
+def _worlds(inv: Inventory) -> list[Inventory]:
+    if not inv.not_imported:
+        return [inv]
+    keys = sorted({inv.archive_of(m.path) for m in inv.models}
+                  | {inv.archive_of(t.path) for t in inv.tables})
+    return [replace(inv, models=tuple(m for m in inv.models if inv.archive_of(m.path) == key),
+                    tables=tuple(t for t in inv.tables if inv.archive_of(t.path) == key))
+            for key in keys]

@@ -130,7 +130,7 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
         raise Refused(f"no ORM models found under {scope or root}",
                       "run `unify scan` to see what unify found")
     live = live_schema(inv, database) if database else None
-    sources = tuple(_in_scope(root, scope, s) for s in sources) or inv.model_modules
+    sources = tuple(_in_scope(root, scope, s) for s in sources) or inv.live_model_modules
     unknown = sorted(set(sources) - set(inv.model_modules))
     if unknown:
         raise InputError(f"--source {unknown[0]} defines no models",
@@ -368,7 +368,7 @@ def _verification(ctx, work: Path, steps, before, python, baseline=None):
     touched = sorted({f for s in steps for f in s.files})
     after_scan = scan(work, ctx.plan.scope, focus=True, watch=ctx.plan.sources)
     after = build_inventory(after_scan)
-    index = ModuleIndex([m for m in after_scan.modules if m.error is None])
+    index = ModuleIndex([m for m in after_scan.modules if m.error is None], after_scan.layout)
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target
                  for n in apply_steps._old_module_names(ctx, s)}
     after_probe = verify.probe(work, ctx.sys_root, importcheck.preload(baseline)

@@ -87,7 +87,7 @@ def message(ctx: Context, number: int, name: str, summary: str, body: str) -> st
 def build_context(plan: Plan, text: str, work: Path, base: str, branch: str) -> Context:
     result = scan(work, plan.scope, focus=True, watch=plan.sources)
     inv = build_inventory(result)
-    index = ModuleIndex([m for m in result.modules if m.error is None])
+    index = ModuleIndex([m for m in result.modules if m.error is None], result.layout)
     return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope),
                    base, branch)
 

@@ -53,7 +53,7 @@ def generated_files(repo: git.Repo, root: Path, run: history.Run) -> list[str]:
 
 def importers(root: Path, files: list[str]) -> list[str]:
     result = scan(root, "")
-    index = ModuleIndex([m for m in result.modules if m.error is None])
+    index = ModuleIndex([m for m in result.modules if m.error is None], result.layout)
     wanted = set(files)
     found = []
     for path, facts in sorted(index.by_path.items()):

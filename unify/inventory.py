@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from unify.classify import Classifier
 from unify.facts import ClassFact, ColumnFact, ModuleFacts, RelationshipFact
 from unify.resolve import ClassRef, ModuleIndex
+from unify.roots import Root, Skipped
 from unify.scan import ScanResult
 
 
@@ -124,7 +125,21 @@ class Inventory:
     parse_errors: tuple[ParseError, ...]
     module_docs: tuple[tuple[str, str], ...] = ()  # (model module, its docstring)
     generated: tuple[str, ...] = ()  # compat modules and shims unify wrote
+    roots: tuple[Root, ...] = ()  # the import roots resolution used (unify.roots)
+    skipped: tuple[Skipped, ...] = ()  # environment trees not scanned
+    not_imported: tuple[tuple[str, str], ...] = ()  # (folder, why): scanned, never rewritten
 
+
+    def archive_of(self, path: str) -> str:
+        """The not-imported folder holding ``path`` ("" for live code)."""
+        return next((f for f, _ in self.not_imported if path.startswith(f)), "")
+
+    @property
+    def live_model_modules(self) -> tuple[str, ...]:
+        """Model modules outside not-imported folders (all of them when none is outside):
+        what a plan merges by default."""
+        live = tuple(p for p in self.model_modules if not self.archive_of(p))
+        return live or self.model_modules
 
     @property
     def dependent_files(self) -> tuple[str, ...]:
@@ -152,7 +167,7 @@ def snake_case(name: str) -> str:
 
 def build_inventory(result: ScanResult) -> Inventory:
     parsed = [m for m in result.modules if m.error is None]
-    index = ModuleIndex(parsed)
+    index = ModuleIndex(parsed, result.layout)
     classifier = Classifier(index)
     models = _models(index, classifier, result.scope)
     model_modules = tuple(sorted({m.path for m in models}))
@@ -188,6 +203,9 @@ def build_inventory(result: ScanResult) -> Inventory:
             (p, index.by_path[p].docstring or "") for p in model_modules
         ),
         generated=tuple(m.path for m in parsed if is_generated(m.docstring)),
+        roots=tuple(index.roots.roots),
+        skipped=result.layout.skipped,
+        not_imported=index.not_imported(),
     )
 
 
@@ -347,7 +365,9 @@ def _reexports(
 
 
 def _sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str], reexports) -> list[ImportSite]:
-    sites = []
+    sites: list[ImportSite] = []
+    if index.is_not_imported(facts.path):  # an archive: never a dependent of live sources
+        targets = {t for t in targets if _same_archive(index, facts.path, t)}
     exported = set(facts.dunder_all or ())
     for imp in facts.imports:
         flags = []
@@ -385,6 +405,10 @@ def _sites(index: ModuleIndex, facts: ModuleFacts, targets: set[str], reexports)
     return sites
 
 
+def _same_archive(index: ModuleIndex, path: str, target: str) -> bool:
+    return any(path.startswith(f) and target.startswith(f) for f, _ in index.not_imported())
+
+
 def _binds(index: ModuleIndex, package: str, name: str) -> bool:
     return not package.endswith("/") and name in index.module_bindings(package)
 
@@ -405,7 +429,7 @@ def _site(facts, imp, module, target, form, names, flags) -> ImportSite:
 def _unresolved(index: ModuleIndex, facts: ModuleFacts, targets: set[str]) -> list[Unresolved]:
     found = []
     for imp, module, target in index.imports_of(facts.path):
-        local = imp.level > 0 or index.local_top_level(module.split(".")[0])
+        local = imp.level > 0 or index.local_top_level(module.split(".")[0], facts.path)
         if target is None and local:
             found.append(Unresolved(facts.path, imp.line, module, None))
         elif imp.kind == "from" and target in targets and not imp.star:

@@ -226,7 +226,7 @@ def _helper_conflicts(inv: Inventory, sources, target: str, models) -> tuple[Con
 
 
 def _default_sources(inv: Inventory) -> tuple[str, ...]:
-    return inv.model_modules
+    return inv.live_model_modules  # never an archive folder no root imports
 
 
 def _importers(inv: Inventory, path: str) -> int:
