@@ -345,7 +345,7 @@ def apply_plan(
     progress=lambda message: None,
 ) -> ApplyResult:
     from unify import apply as apply_steps
-    from unify import gitops, verify
+    from unify import gitops, importcheck, verify
     from unify.prdoc import render_pr
 
     done = already_applied(plan_path, branch, repo)
@@ -360,15 +360,15 @@ def apply_plan(
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
         ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
-        before = verify.probe(tree.path, ctx.sys_root, [ctx.dotted(s) for s in plan.sources],
-                              python) if run_verify else None
+        baseline = importcheck.baseline(tree.path, ctx, python) if run_verify else None
+        before = baseline.probe if baseline else None
         steps = apply_steps.run_steps(ctx, tree, progress)
         diffs = tuple(tree.diff(a, b.commit) for a, b in
                       zip([base] + [s.commit for s in steps], steps)) if dry_run else ()
         checked = None
         if run_verify:
             progress("verifying ...")
-            checked = _verification(ctx, tree.path, steps, before, python)
+            checked = _verification(ctx, tree.path, steps, before, python, baseline)
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
         last = steps[-1]
         progress(f"step {last.number}/{len(apply_steps.STEPS)} {last.name}: commit "
@@ -390,9 +390,9 @@ def _verified(checked) -> str:
     return "passed" if not failed else f"failed ({', '.join(failed)})"
 
 
-def _verification(ctx, work: Path, steps, before, python):
+def _verification(ctx, work: Path, steps, before, python, baseline=None):
     from unify import apply as apply_steps
-    from unify import verify
+    from unify import importcheck, verify
     from unify.inventory import build_inventory
     from unify.resolve import ModuleIndex
     from unify.scan import scan
@@ -403,15 +403,17 @@ def _verification(ctx, work: Path, steps, before, python):
     index = ModuleIndex([m for m in after_scan.modules if m.error is None], after_scan.layout)
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target
                  for n in apply_steps._old_module_names(ctx, s)}
-    after_probe = verify.probe(work, ctx.sys_root, [ctx.dotted(ctx.plan.target)], python)
+    after_probe = verify.probe(work, ctx.sys_root, importcheck.preload(baseline)
+                               + [ctx.dotted(ctx.plan.target)], python)
     schema_check, intended = verify.schema(ctx.plan, ctx.inventory, after)
     checks = (
         verify.compiles(work, touched),
         verify.no_retired_imports(ctx.plan, index, old_names),
         verify.names_resolve(ctx.inventory, after, ctx.plan),
-        verify.runtime(after_probe, before),
+        importcheck.said_how(verify.runtime(after_probe, before), baseline),
         schema_check,
         verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
+        importcheck.importers_check(work, ctx, baseline, python),
     )
     return verify.Verification(checks, before, after_probe, intended)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from unify import scaffold
+from unify.cycles_fix import break_cycles
 from unify.headings import strip_heading_lines
 from unify.merge_edit import (
     RenameNames,
@@ -79,6 +80,7 @@ def merge(inp: MergeInput) -> Merged:
     body = _assemble(inp, pieces, helpers, models, late, notes)
     module = cst.Module(body=body, default_newline=_newline(inp), header=_coding(inp))
     module = apply_fixes(module, inp.plan, notes)
+    module = break_cycles(module, inp.plan.cycles, notes)
     module = _keep_old_names(inp, module, notes)
     _no_source_imports_left(inp, module)
     return Merged(module.code, notes)

@@ -136,6 +136,14 @@ def plan_json(plan, path, problems=()) -> dict[str, object]:
     return data
 
 
+def _cycles_line(cycles) -> str:
+    fixes = {fix: sum(1 for c in cycles if c.fix == fix) for fix in ("function", "type_checking",
+                                                                   "keep", "?")}
+    return (f"  cycles     {len(cycles)} import cycles the merge creates: "
+            + ", ".join(f"{n} {'open' if fix == '?' else fix}" for fix, n in fixes.items() if n)
+            + f" ({', '.join(f'{c.source}:{c.line}' for c in cycles)})")
+
+
 def render_plan(plan, path) -> str:
     enabled = [a for a in plan.aliases if a.enabled]
     suggested = len(plan.aliases) - len(enabled)
@@ -153,6 +161,8 @@ def render_plan(plan, path) -> str:
     lines.append(f"  fixes      {len(plan.fixes)}" + (
         f", {len(open_fixes)} open ({', '.join(f.model + '.' + f.attr for f in open_fixes)})"
         if open_fixes else ""))
+    if plan.cycles:
+        lines.append(_cycles_line(plan.cycles))
     if plan.stubs or plan.columns:
         lines.append(f"  database   {len(plan.stubs)} new models"
                      + (f" ({', '.join(s.name for s in plan.stubs)})" if plan.stubs else "")
@@ -162,7 +172,7 @@ def render_plan(plan, path) -> str:
     if plan.unrewritable:
         lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports apply cannot rewrite")
     shown = path or "the plan"
-    if open_ or open_fixes:
+    if open_ or open_fixes or any(c.fix == "?" for c in plan.cycles):
         lines.append(f"Next: decide what is open in {shown} (search for \"?\"), "
                      f"then `unify plan --check {shown}`.")
     else:

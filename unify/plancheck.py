@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from unify.gitrepo import blob_id  # noqa: F401  (imported from here by older code)
+from unify.cycles import FIXES as CYCLE_FIXES
 from unify.inventory import Inventory
 from unify.plan import FIX_KINDS, PLAN_VERSION, RESOLUTIONS, RETIRE_MODES, Plan
 
@@ -90,6 +91,10 @@ def structure(data: dict[str, Any], lines: Lines) -> list[Problem]:
                                                        for k in ("model", "attr")):
             problems.append(Problem(line, f"fix needs kind (one of {', '.join(FIX_KINDS)}), "
                                     "model and attr", "see the comments above the fixes"))
+    for cycle, line in zip(data.get("cycles", []), lines.headers("cycles")):
+        if cycle.get("fix") not in CYCLE_FIXES or not isinstance(cycle.get("module"), str):
+            problems.append(Problem(lines.key("fix", line), "a cycle needs module and fix (one "
+                                    f"of {', '.join(CYCLE_FIXES)})", "see the comments above it"))
     for stub, line in zip(data.get("stubs", []), lines.headers("stubs")):
         if not all(isinstance(stub.get(k), str) for k in ("name", "code")) or \
                 not _strings(stub.get("imports", [])):
@@ -133,6 +138,7 @@ def semantics(plan: Plan, inv: Inventory, repo: Path, lines: Lines) -> list[Prob
     problems += _sections(plan, inv, lines)
     problems += _aliases(plan, lines)
     problems += _open_fixes(plan, lines)
+    problems += _open_cycles(plan, lines)
     problems += _stubs(plan, inv, lines)
     problems += _columns(plan, inv, lines)
     problems += _fingerprints(plan, repo, lines)
@@ -321,6 +327,14 @@ def _fingerprints(plan: Plan, repo: Path, lines: Lines) -> Iterator[Problem]:
         elif blob_id(file.read_bytes()) != blob:
             yield Problem(lines.key(path), f"{path} changed since the plan was made (stale plan)",
                           "run `unify plan` again, or restore the file")
+
+
+def _open_cycles(plan: Plan, lines: Lines) -> Iterator[Problem]:
+    for cycle, line in zip(plan.cycles, lines.headers("cycles")):
+        if cycle.fix == "?":
+            yield Problem(lines.key("fix", line), f"import cycle through {cycle.module} "
+                          f"({cycle.source}:{cycle.line}) is undecided (fix = \"?\")",
+                          "set fix to function, type_checking or keep")
 
 
 def _open_fixes(plan: Plan, lines: Lines) -> Iterator[Problem]:

@@ -776,6 +776,10 @@ def _parse(argv):
         "--module", action="append", required=True, dest="modules", help="a module to import"
     )
     parser.add_argument("--app-factory", help="module:callable that returns the app, called first")
+    parser.add_argument("--import-each", action="store_true",
+                        help="only import each --module on its own; report which fail")
+    parser.add_argument("--first", action="append", default=[],
+                        help="with --import-each: a module imported before each --module")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.root):
         raise UsageError("--root %s is not a folder" % args.root)
@@ -841,7 +845,7 @@ def main(argv=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SAWarning)
         try:
-            _run(report, args)
+            (_import_each if args.import_each else _run)(report, args)
         except Exception as exc:  # a bug of the probe itself: say so, keep what was found
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             report.fail(
@@ -853,7 +857,7 @@ def main(argv=None):
     for item in caught:
         if issubclass(item.category, SAWarning):
             report.warn("%s: %s" % (item.category.__name__, item.message))
-    _emit(out, report.as_json())
+    _emit(out, _with_imports(report))
     return 1 if report.errors else 0
 
 
@@ -880,6 +884,46 @@ def _run(report, args):
                 app_context.pop()
             except Exception:
                 pass
+
+
+# --------------------------------------------------------------------------- import each
+
+
+def _import_each(report, args):
+    """``--import-each``: import every ``--module`` as a fresh interpreter would, each
+    after the project's modules the previous one loaded are forgotten (third-party
+    modules stay loaded), after the ``--first`` modules (the application, when the
+    project's modules only import once it is loaded).  ``report.imports`` maps each to None (it imported) or the
+    last line of its error, e.g. ``ImportError: cannot import name 'x' from partially
+    initialized module 'pkg.y' (most likely due to a circular import)``.  A module
+    that fails is not a probe error: the caller compares before and after."""
+    _stage("import")
+    report.imports = {}
+    loaded = set(sys.modules)
+    for name in args.modules:
+        for key in [k for k in sys.modules if k not in loaded]:
+            if _in_project(sys.modules.get(key), report.root):
+                del sys.modules[key]
+        try:
+            for first in args.first:
+                importlib.import_module(first)
+            importlib.import_module(name)
+            report.imports[name] = None
+        except (Exception, SystemExit) as exc:
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            report.imports[name] = _clean(last.replace(report.root + os.sep, ""))
+
+
+def _in_project(module, root):
+    files = [getattr(module, "__file__", None)] + list(getattr(module, "__path__", None) or [])
+    return any(f and _inside(os.path.realpath(f), root) for f in files)
+
+
+def _with_imports(report):
+    data = report.as_json()
+    if hasattr(report, "imports"):
+        data["imports"] = report.imports
+    return data
 
 
 if __name__ == "__main__":

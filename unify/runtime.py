@@ -61,6 +61,7 @@ class ProbeResult:
     mappers: tuple[str, ...] = ()
     errors: tuple[dict[str, Any], ...] = ()
     stderr: str = ""  # the last lines the probe (and the user's code) wrote to stderr
+    imports: tuple[tuple[str, str | None], ...] = ()  # --import-each: (module, error or None)
 
     @property
     def models_broken(self) -> bool:
@@ -109,6 +110,7 @@ class ProbeResult:
             mappers=tuple(str(m) for m in report.get("mappers") or ()),
             errors=tuple(dict(e) for e in errors if isinstance(e, Mapping)),
             stderr=stderr,
+            imports=tuple((str(k), v) for k, v in (report.get("imports") or {}).items()),
         )
 
 
@@ -169,6 +171,8 @@ def run_probe(
     timeout: float = 120,
     *,
     app_factory: str | None = None,
+    import_each: bool = False,
+    first: Sequence[str] = (),
 ) -> ProbeResult:
     """Import ``modules`` from ``root`` under ``python`` and prove SQLAlchemy accepts them.
 
@@ -202,6 +206,10 @@ def run_probe(
         command += ["--module", module]
     if app_factory:
         command += ["--app-factory", app_factory]
+    if import_each:  # each module on its own, nothing else: see probe._import_each
+        command.append("--import-each")
+        for module in first:
+            command += ["--first", module]
 
     try:
         proc = subprocess.Popen(
