@@ -295,10 +295,12 @@ def already_applied(plan_path: str, branch: str, repo: str | None) -> ApplyResul
     root = _plan_repo(Path(plan_path), repo)
     git_repo = gitops.open_repo(root)
     ident = apply_steps.plan_id(planfile.read_text(Path(plan_path)))
-    revs = ([branch] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
+    revs = ([gitops.head_ref(branch)] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
     for rev in revs:
         commits = gitops.commits_of_plan(git_repo, rev, ident)
         final = f"{len(apply_steps.STEPS)}/{len(apply_steps.STEPS)} "
+        if rev != "HEAD" and unverified_run(git_repo, branch, ident) is not None:
+            continue  # finished but never verified: apply_plan verifies it now
         if any(step.startswith(final) for _, step in commits):
             notes = (f"already applied: {rev} has the {len(commits)} commits of this plan "
                      f"(Unify-Plan: {ident}); nothing to do",)
@@ -324,6 +326,12 @@ def apply_plan(
         return done
     git_repo = gitops.open_repo(_plan_repo(Path(plan_path), repo))
     _refuse_dirty(git_repo)
+    if not dry_run:
+        pending = unverified_run(git_repo, branch, apply_steps.plan_id(
+            planfile_text(plan_path)))
+        if pending is not None:
+            return _reverify(plan_path, branch, repo, git_repo, pending, run_verify, python,
+                             progress)
     loaded, check_result, root = load_plan(plan_path, repo)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
@@ -340,7 +348,9 @@ def apply_plan(
         if run_verify:
             progress("verifying ...")
             checked = _verification(ctx, tree.path, steps, before, python)
+        apply_steps._fault_injection(len(apply_steps.STEPS) + 1)  # "after verification"
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        tree.settle()
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
@@ -348,6 +358,60 @@ def apply_plan(
                            encoding="utf-8")
     return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
                        tuple(ctx.notes), diffs)
+
+
+def planfile_text(plan_path: str) -> str:
+    from unify import planfile
+
+    return planfile.read_text(Path(plan_path))
+
+
+def unverified_run(git_repo, branch: str, ident: str):
+    """The run of plan ``ident`` on ``branch`` whose every step is committed but whose
+    verification was never recorded (killed, Ctrl-C, disk full after step 5)."""
+    from unify import gitops, history
+
+    if not gitops.branch_exists(git_repo, branch):
+        return None
+    for run in history.runs(git_repo, gitops.head_ref(branch)):
+        if run.plan == ident and run.branch == branch and run.complete and not run.verified:
+            return run
+    return None
+
+
+def _reverify(plan_path: str, branch: str, repo, git_repo, run, run_verify: bool, python,
+              progress) -> ApplyResult:
+    """Verify the steps an interrupted apply committed, then record the result."""
+    from unify import apply as apply_steps
+    from unify import gitops, verify
+    from unify.prdoc import render_pr
+    from unify.status import stale_worktrees
+
+    loaded, check_result, _ = load_plan(plan_path, repo)
+    plan = _refuse_bad_plan(plan_path, loaded, check_result)
+    for path in stale_worktrees(git_repo, branch):
+        git_repo.git.worktree("remove", "--force", path)
+    git_repo.git.worktree("prune")
+    tip = gitops.commit_sha(git_repo, gitops.head_ref(branch))
+    progress(f"{branch}: every step is committed, the verification never ran; verifying ...")
+    with gitops.Worktree(git_repo, None, start=run.base) as tree:
+        assert tree.tree is not None
+        ctx = apply_steps.build_context(plan, planfile_text(plan_path), tree.path, run.base,
+                                        branch)
+        before = verify.probe(tree.path, ctx.sys_root, [ctx.dotted(s) for s in plan.sources],
+                              python) if run_verify else None
+        tree.tree.git.checkout("--quiet", "--detach", tip)
+        steps = [apply_steps.StepResult(s.number, s.name, s.sha, tuple(
+            tree.tree.git.diff_tree("--no-commit-id", "--name-only", "-r", "-z", s.sha
+                                    ).split("\x00")[:-1])) for s in run.steps]
+        checked = _verification(ctx, tree.path, steps, before, python) if run_verify else None
+        steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        git_repo.git.update_ref(gitops.head_ref(branch), steps[-1].commit, tip)
+    gitops.clear_pending(git_repo, branch)
+    pr_path = Path(plan_path).with_suffix(".pr.md")
+    pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes),
+                       encoding="utf-8")
+    return ApplyResult(branch, run.base, tuple(steps), checked, pr_path, tuple(ctx.notes))
 
 
 def _verified(checked) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -266,6 +268,30 @@ _JOB: _RewriteJob | None = None  # the job of this worker process
 def _worker_job(job: _RewriteJob) -> None:
     global _JOB
     _JOB = job
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A worker never outlives the apply: a kill -9 of the apply would leave it running,
+    holding the caller's pipes open. Linux: PR_SET_PDEATHSIG; elsewhere a watcher thread."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _rewritten_in_worker(item: tuple[str, str]) -> tuple[bytes | None, list[str]] | None:
@@ -341,10 +367,13 @@ def run_steps(ctx: Context, tree: gitops.Worktree, progress) -> list[StepResult]
 
 
 def _fault_injection(number: int) -> None:
-    """Tests simulate a failure after step N: UNIFY_FAIL_AFTER_STEP=N raises (like
-    Ctrl-C), N:kill ends the process on the spot (like a crash or kill -9)."""
+    """Tests simulate a failure after step N (6: after verification): UNIFY_FAIL_AFTER_STEP=N
+    raises, N:int sends SIGINT (Ctrl-C), N:kill ends the process on the spot (kill -9)."""
     value = os.environ.get("UNIFY_FAIL_AFTER_STEP", "")
     if value == f"{number}:kill":
         os._exit(137)
+    if value == f"{number}:int":  # Ctrl-C
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
     if value == str(number):
         raise Refused(f"simulated failure after step {number} (UNIFY_FAIL_AFTER_STEP)")
