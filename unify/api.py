@@ -335,6 +335,8 @@ def apply_plan(
     loaded, check_result, root = load_plan(plan_path, repo)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
+    if not dry_run:
+        refuse_foreign_file(Path(plan_path).with_suffix(".pr.md"))
     text = Path(plan_path).read_text(encoding="utf-8")
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
@@ -354,10 +356,39 @@ def apply_plan(
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
-        pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes),
-                           encoding="utf-8")
+        write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes))
     return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
                        tuple(ctx.notes), diffs)
+
+
+_GENERATED = "<!-- written by unify; it rewrites this file only while this line matches: "
+
+
+def write_generated(path: Path, text: str) -> None:
+    """Write a file unify owns, with a last line recording what it wrote."""
+    import hashlib
+
+    text = text if text.endswith("\n") else text + "\n"
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    path.write_text(f"{text}{_GENERATED}{digest} -->\n", encoding="utf-8")
+
+
+def refuse_foreign_file(path: Path) -> None:
+    """Refuse to overwrite ``path`` unless unify wrote it and nobody changed it since."""
+    import hashlib
+
+    if not path.exists():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    body = f"{body}\n" if body else ""
+    if not (path.is_file() and last.startswith(_GENERATED) and last[len(_GENERATED):]
+            .removesuffix(" -->") == hashlib.sha1(body.encode("utf-8")).hexdigest()):
+        raise Refused(f"{path} exists and unify did not write it (or it was edited since)",
+                      "move it away; apply writes the PR description there")
 
 
 def planfile_text(plan_path: str) -> str:
@@ -409,8 +440,7 @@ def _reverify(plan_path: str, branch: str, repo, git_repo, run, run_verify: bool
         git_repo.git.update_ref(gitops.head_ref(branch), steps[-1].commit, tip)
     gitops.clear_pending(git_repo, branch)
     pr_path = Path(plan_path).with_suffix(".pr.md")
-    pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes),
-                       encoding="utf-8")
+    write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes))
     return ApplyResult(branch, run.base, tuple(steps), checked, pr_path, tuple(ctx.notes))
 
 

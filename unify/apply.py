@@ -63,11 +63,21 @@ class Context:
     def dotted(self, path: str) -> str:
         return module_dotted(path, self.sys_root)
 
+    def inside(self, path: str) -> Path:
+        """``path`` in the work tree; refused if it leaves it or passes through a symlink."""
+        current = self.work
+        for part in Path(path).parts:
+            current = current / part
+            if part in ("..", ".git") or current.is_symlink() or Path(part).is_absolute():
+                raise Refused(f"{path}: unify does not write through {current.name!r} "
+                              "(a symlink, .., or .git)", "name the real path in the plan")
+        return current
+
     def read(self, path: str) -> str:
         return (self.work / path).read_bytes().decode("utf-8-sig")
 
     def write(self, path: str, text: str) -> None:
-        target = self.work / path
+        target = self.inside(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8"))
 

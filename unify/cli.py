@@ -389,9 +389,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         import tempfile
         import traceback
 
-        with tempfile.NamedTemporaryFile("w", prefix="unify-crash-", suffix=".log",
-                                         delete=False) as log:
-            traceback.print_exc(file=log)
+        from unify.masking import mask
+
+        text = mask(traceback.format_exc())
+        try:
+            with tempfile.NamedTemporaryFile("w", prefix="unify-crash-", suffix=".log",
+                                             delete=False) as log:
+                log.write(text)
+        except (OSError, ValueError):  # a full disk, `ulimit -f`: the last line instead
+            last = (text.strip().splitlines() or ["?"])[-1]
+            click.echo(f"unify: internal error: {last} (the traceback could not be "
+                       "saved; please report it)", err=True)
+            return 3
         click.echo(f"unify: internal error; the traceback is in {log.name} "
                    "(please attach it to a bug report)", err=True)
         return 3
