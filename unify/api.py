@@ -183,8 +183,12 @@ def _write(root: Path, output: str | None, text: str, force: bool) -> Path:
     if target.exists() and not force:
         raise Refused(f"{target} already exists (it may hold your edits)",
                       "validate it with `unify plan --check`, or pass --force / -o OTHER.toml")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the plan ({exc.strerror or exc})",
+                         "pass -o with a file in a writable folder") from None
     return target
 
 
@@ -274,6 +278,9 @@ def _refuse_dirty(repo) -> None:
 def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
     from unify import gitops
 
+    if gitops.sparse(repo):
+        raise Refused("the work tree is a sparse checkout: files outside it would not be "
+                      "rewritten", "`git sparse-checkout disable`, then apply again")
     loose = gitops.untracked(repo, [p for p, _ in plan.fingerprints])
     if loose:
         raise Refused(f"the plan read files git does not track: {', '.join(loose[:5])}",
@@ -337,7 +344,7 @@ def apply_plan(
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
     if not dry_run:
         refuse_foreign_file(Path(plan_path).with_suffix(".pr.md"))
-    text = Path(plan_path).read_text(encoding="utf-8")
+    text = planfile_text(plan_path)
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
         ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)

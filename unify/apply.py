@@ -8,12 +8,14 @@ steps it commits.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import posixpath
 import signal
 import subprocess
 import sys
 import time
+import tokenize
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -74,12 +76,29 @@ class Context:
         return current
 
     def read(self, path: str) -> str:
-        return (self.work / path).read_bytes().decode("utf-8-sig")
+        """The file's text, decoded as its coding cookie says (PEP 263; default UTF-8)."""
+        raw = (self.work / path).read_bytes()
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
+            return raw.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError):
+            raise Refused(f"{path}: cannot decode it as its coding cookie (or UTF-8) says",
+                          "fix the file's encoding or its # -*- coding: -*- line") from None
 
     def write(self, path: str, text: str) -> None:
+        """Written in the encoding its own coding cookie names (UTF-8 without one)."""
         target = self.inside(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
+        data = text.encode("utf-8")
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+            data = text.encode(encoding)
+        except (SyntaxError, LookupError):
+            pass
+        except UnicodeEncodeError:
+            raise Refused(f"{path}: the merged text has characters its coding cookie "
+                          "cannot encode", "save the sources as UTF-8") from None
+        target.write_bytes(data)
 
 
 def plan_id(text: str) -> str:

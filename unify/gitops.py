@@ -75,22 +75,41 @@ def commit_sha(repo: git.Repo, ref: str) -> str | None:
 def one_line(exc: git.GitCommandError) -> str:
     """git's (often multi-line) complaint, as one line."""
     text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    lines = [ln.strip() for ln in text.strip().strip("'").splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     lines = [ln[len("stderr: "):] if ln.startswith("stderr: ") else ln for ln in lines]
+    lines = [ln.strip().strip("'").strip() for ln in lines]
     useful = [ln for ln in lines if ln.lower().startswith(("fatal:", "error:"))] or lines
     return (useful[0] if useful else f"git {exc.command[1] if exc.command else ''} failed"
             ).strip().strip("'")
 
 
 def dirty_files(repo: git.Repo) -> list[str]:
-    """Tracked files with uncommitted changes (staged or not)."""
-    out = repo.git.status("--porcelain", "--untracked-files=no")
-    return sorted(line[3:] for line in out.splitlines() if line.strip())
+    """Tracked files with uncommitted changes (staged or not); -z: names as they are."""
+    items = repo.git.status("--porcelain", "-z", "--untracked-files=no").split("\x00")
+    found, skip = [], False
+    for item in items:
+        if skip or len(item) < 4:
+            skip = False
+            continue
+        found.append(item[3:])
+        skip = item[0] in "RC"  # a rename's old name follows
+    return sorted(found)
 
 
 def untracked(repo: git.Repo, paths: list[str]) -> list[str]:
-    tracked = set(repo.git.ls_files("--", *paths).splitlines()) if paths else set()
+    tracked = set(repo.git.ls_files("-z", "--", *paths).split("\x00")) if paths else set()
     return sorted(set(paths) - tracked)
+
+
+def sparse(repo: git.Repo) -> bool:
+    """A sparse checkout (or files marked skip-worktree): some tracked files are not
+    in the work tree, so a scan of the work tree would miss their imports."""
+    try:
+        if repo.git.config("--bool", "core.sparseCheckout").strip() == "true":
+            return True
+    except git.GitCommandError:
+        pass
+    return any(entry.startswith("S ") for entry in repo.git.ls_files("-t", "-z").split("\x00"))
 
 
 def branch_exists(repo: git.Repo, branch: str) -> bool:

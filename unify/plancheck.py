@@ -64,6 +64,80 @@ _TOP = {
 }
 
 
+_TABLES = {"aliases": dict, "dependents": dict, "conflicts": list, "fixes": list,
+           "stubs": list, "columns": list}
+_KEYS = {
+    "sections": ("title", "models"),
+    "conflicts": ("name", "kind", "candidates", "resolution", "keep", "columns", "rename"),
+    "fixes": ("kind", "model", "attr", "at", "from", "to", "enabled"),
+    "stubs": ("name", "table", "imports", "code"),
+    "columns": ("model", "attr", "imports", "code", "enabled"),
+}
+_KIND_NAMES = {dict: "table", list: "list", str: "string", int: "number"}
+
+
+def _unknown(key: str, known, line: int) -> Problem:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    return Problem(line, f"unknown key {key!r}",
+                   f"did you mean {close[0]!r}?" if close else "remove it (unify ignores "
+                   f"nothing silently; known keys: {', '.join(sorted(known))})")
+
+
+def _types(data: dict[str, Any], lines: Lines) -> Iterator[Problem]:
+    """Every value has the type unify reads (else the line, never an internal error)."""
+    known = set(_TOP) | set(_TABLES)
+    for key in data:
+        if key not in known:
+            yield _unknown(key, known, lines.key(key))
+    for key, kind in _TABLES.items():
+        if key in data and not isinstance(data[key], kind):
+            yield Problem(lines.key(key), f"{key} must be a {_KIND_NAMES[kind]}",
+                          "see the comments above it")
+    if isinstance(data.get("sources"), list) and not _strings(data["sources"]):
+        yield Problem(lines.key("sources"), "sources must be a list of file paths (strings)",
+                      'e.g. sources = ["app/models.py"]')
+    if isinstance(data.get("fingerprints"), dict) and not all(
+            isinstance(v, str) for v in data["fingerprints"].values()):
+        yield Problem(lines.key("fingerprints"), "fingerprints must map paths to blob ids",
+                      "run `unify plan` again")
+    if isinstance(data.get("aliases"), dict):
+        for old, new in data["aliases"].items():
+            if not isinstance(new, str):
+                yield Problem(lines.key(old), f"alias {old} must be a class name (a string)",
+                              'e.g. MVPUser = "User"')
+    for name, keys in _KEYS.items():
+        items = data.get(name, [])
+        if not isinstance(items, list):
+            continue
+        headers = lines.headers(name)
+        for i, item in enumerate(items):
+            line = headers[i] if i < len(headers) else lines.key(name)
+            if not isinstance(item, dict):
+                yield Problem(line, f"{name} entry {i + 1} must be a table", f"[[{name}]]")
+                continue
+            for key in item:
+                if key not in keys:
+                    yield _unknown(key, keys, lines.key(key, line))
+            for key, value in item.items():
+                bad = _bad_value(name, key, value)
+                if bad:
+                    yield Problem(lines.key(key, line), f"{name} entry {i + 1}: {key} {bad}",
+                                  "see the comments above it")
+            if name == "sections" and not isinstance(item.get("title"), str):
+                yield Problem(line, f"section {i + 1} needs a title", 'title = "..."')
+
+
+def _bad_value(table: str, key: str, value: Any) -> str | None:
+    if key in ("models", "candidates", "imports"):
+        return None if _strings(value) else "must be a list of strings"
+    if key == "enabled":
+        return None if isinstance(value, bool) else "must be true or false"
+    if key in ("columns", "rename") and table == "conflicts":
+        return None if isinstance(value, dict) and all(
+            isinstance(v, str) for v in value.values()) else "must be a table of strings"
+    return None if isinstance(value, str) else "must be a string"
+
+
 def structure(data: dict[str, Any], lines: Lines) -> list[Problem]:
     problems = []
     for key, kind in _TOP.items():
@@ -72,8 +146,9 @@ def structure(data: dict[str, Any], lines: Lines) -> list[Problem]:
         elif not isinstance(data[key], kind):
             problems.append(Problem(lines.key(key), f"{key} must be a {kind.__name__}",
                                     "see the comments above it"))
+    problems += _types(data, lines)
     if problems:
-        return problems
+        return sorted(set(problems))
     if data["version"] != PLAN_VERSION:
         problems.append(Problem(lines.key("version"), f"unknown plan version {data['version']}",
                                 f"this unify reads version {PLAN_VERSION}"))
@@ -506,19 +581,17 @@ def _verb(retire: str) -> str:
 
 
 def _foreign_code(path: Path, plan: Plan, inv: Inventory) -> int | None:
-    """The first line of ``path`` that is neither a docstring, a comment, nor an import
-    of a source (the re-exports the merged module replaces); None if there is none."""
+    """The first line of ``path`` that is neither a docstring, an import (re-exports:
+    the merged module imports what its models use; verification checks every name
+    still resolves) nor ``__all__``; None if there is none."""
     try:
         body = ast.parse(path.read_bytes()).body
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return 1
-    reexports = {s.line for s in inv.dependents if s.path == plan.target
-                 and s.target in plan.sources}
     for stmt in body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             continue
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)) and (
-                stmt.lineno in reexports or getattr(stmt, "module", "") == "__future__"):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             continue
         if isinstance(stmt, ast.Assign) and [getattr(t, "id", "") for t in stmt.targets] == \
                 ["__all__"]:
