@@ -251,3 +251,14 @@ def _group_gone(group: int) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_finalize_leaves_no_pending_record(planned, run):
+    assert apply(planned, "--no-verify").returncode == 0
+    git(planned, "merge", "-q", "--ff-only", "unify/models")
+    (planned / "app.py").write_text("from models import User\n")
+    commit_all(planned, "import the new module")
+    assert run("finalize", "--repo", str(planned)).code == 0
+    assert [r for r in refs(planned, "refs/unify/") if "/backup/" not in r] == []
+    assert all("before step 1" not in e["next"]
+               for e in run("status", "--repo", str(planned), "--json").json())

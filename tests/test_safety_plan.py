@@ -180,3 +180,12 @@ def test_mask_covers_text_json_and_crash_logs():
     masked = mask(text)
     assert "S3cret" not in masked and "p@ss" not in masked and ":b@" not in masked
     assert "postgresql://u:***@h/db" in masked and "password=***&x=1" in masked
+
+
+@pytest.mark.parametrize("key,value", [("compat", ".git/hooks/post-checkout.py"),
+                                       ("target", "pkg/.git/models.py")])
+def test_plan_paths_inside_dot_git_are_refused(project, run, key, value):
+    old = {"compat": 'compat = "models_compat.py"', "target": 'target = "models.py"'}[key]
+    repo, plan = edited(project, old, f'{key} = "{value}"')
+    check_and_apply(run, repo, plan, f"{key} =", ".git/")
+    assert not (repo / ".git" / "hooks" / "post-checkout.py").exists()

@@ -109,4 +109,5 @@ def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:
                    f"Unify-Plan: {run.plan}\nUnify-Step: finalize\nUnify-Base: {base}\n"
                    f"Unify-Branch: {branch}\n")
         sha = tree.commit(message, [])
+        tree.settle()
     return FinalizeResult(branch, run.plan, tuple(files), (), sha)
