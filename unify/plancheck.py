@@ -415,9 +415,10 @@ def _open_fixes(plan: Plan, lines: Lines) -> Iterator[Problem]:
 
 # -- strings that reach generated code -------------------------------------------
 
-#: Characters a title or header cannot hold: it becomes a comment line and part of
-#: the module docstring, so no line break and nothing that could close a string.
-_NOT_IN_TEXT = re.compile(r'[\x00-\x1f\x7f\x85\u2028\u2029"\\]')
+#: What a title or header cannot hold: it becomes a comment line and part of the
+#: module docstring, so no line break, and nothing that could close or escape
+#: the string (three quotes, a backslash). A single quote character is fine.
+_NOT_IN_TEXT = re.compile(r'[\x00-\x1f\x7f\x85\u2028\u2029\\]|"""|\'\'\'')
 _TABLE_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){1,2}")
 _DENIED_CALLS = {"eval", "exec", "compile", "open", "getattr", "setattr", "delattr",
                  "globals", "locals", "vars", "input", "breakpoint", "exit", "quit",
@@ -481,7 +482,7 @@ def generated_code(plan: Plan, lines: Lines) -> Iterator[Problem]:
     for key, text, line in texts:
         if not one_line_text(text):
             where = lines.key("title", line) if key == "title" else line
-            yield Problem(where, f"{key} {text!r} must be one line of text without \" or \\",
+            yield Problem(where, f"{key} {text!r} must be one line of text without \"\"\" or \\",
                           "it becomes a comment and part of the module docstring")
     for alias in plan.aliases:
         if not identifier(alias.old) or not identifier(alias.new):
