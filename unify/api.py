@@ -212,8 +212,12 @@ def _write(root: Path, output: str | None, text: str, force: bool) -> Path:
     if target.exists() and not force:
         raise Refused(f"{target} already exists (it may hold your edits)",
                       "validate it with `unify plan --check`, or pass --force / -o OTHER.toml")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the plan ({exc.strerror or exc})",
+                         "pass -o with a file in a writable folder") from None
     return target
 
 
@@ -303,6 +307,9 @@ def _refuse_dirty(repo) -> None:
 def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
     from unify import gitops
 
+    if gitops.sparse(repo):
+        raise Refused("the work tree is a sparse checkout: files outside it would not be "
+                      "rewritten", "`git sparse-checkout disable`, then apply again")
     loose = gitops.untracked(repo, [p for p, _ in plan.fingerprints])
     if loose:
         raise Refused(f"the plan read files git does not track: {', '.join(loose[:5])}",
@@ -324,10 +331,12 @@ def already_applied(plan_path: str, branch: str, repo: str | None) -> ApplyResul
     root = _plan_repo(Path(plan_path), repo)
     git_repo = gitops.open_repo(root)
     ident = apply_steps.plan_id(planfile.read_text(Path(plan_path)))
-    revs = ([branch] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
+    revs = ([gitops.head_ref(branch)] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
     for rev in revs:
         commits = gitops.commits_of_plan(git_repo, rev, ident)
         final = f"{len(apply_steps.STEPS)}/{len(apply_steps.STEPS)} "
+        if rev != "HEAD" and unverified_run(git_repo, branch, ident) is not None:
+            continue  # finished but never verified: apply_plan verifies it now
         if any(step.startswith(final) for _, step in commits):
             notes = (f"already applied: {rev} has the {len(commits)} commits of this plan "
                      f"(Unify-Plan: {ident}); nothing to do",)
@@ -353,10 +362,18 @@ def apply_plan(
         return done
     git_repo = gitops.open_repo(_plan_repo(Path(plan_path), repo))
     _refuse_dirty(git_repo)
+    if not dry_run:
+        pending = unverified_run(git_repo, branch, apply_steps.plan_id(
+            planfile_text(plan_path)))
+        if pending is not None:
+            return _reverify(plan_path, branch, repo, git_repo, pending, run_verify, python,
+                             progress)
     loaded, check_result, root = load_plan(plan_path, repo)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
-    text = Path(plan_path).read_text(encoding="utf-8")
+    if not dry_run:
+        refuse_foreign_file(Path(plan_path).with_suffix(".pr.md"))
+    text = planfile_text(plan_path)
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
         ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
@@ -369,17 +386,102 @@ def apply_plan(
         if run_verify:
             progress("verifying ...")
             checked = _verification(ctx, tree.path, steps, before, python, baseline)
+        apply_steps._fault_injection(len(apply_steps.STEPS) + 1)  # "after verification"
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        tree.settle()
         last = steps[-1]
         progress(f"step {last.number}/{len(apply_steps.STEPS)} {last.name}: commit "
                  f"{last.commit[:10]} (Unify-Verified: {_verified(checked)})")
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
-        pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes),
-                           encoding="utf-8")
+        write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes))
     return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
                        tuple(ctx.notes), diffs)
+
+
+_GENERATED = "<!-- written by unify; it rewrites this file only while this line matches: "
+
+
+def write_generated(path: Path, text: str) -> None:
+    """Write a file unify owns, with a last line recording what it wrote."""
+    import hashlib
+
+    text = text if text.endswith("\n") else text + "\n"
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    path.write_text(f"{text}{_GENERATED}{digest} -->\n", encoding="utf-8")
+
+
+def refuse_foreign_file(path: Path) -> None:
+    """Refuse to overwrite ``path`` unless unify wrote it and nobody changed it since."""
+    import hashlib
+
+    if not path.exists():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    body = f"{body}\n" if body else ""
+    if not (path.is_file() and last.startswith(_GENERATED) and last[len(_GENERATED):]
+            .removesuffix(" -->") == hashlib.sha1(body.encode("utf-8")).hexdigest()):
+        raise Refused(f"{path} exists and unify did not write it (or it was edited since)",
+                      "move it away; apply writes the PR description there")
+
+
+def planfile_text(plan_path: str) -> str:
+    from unify import planfile
+
+    return planfile.read_text(Path(plan_path))
+
+
+def unverified_run(git_repo, branch: str, ident: str):
+    """The run of plan ``ident`` on ``branch`` whose every step is committed but whose
+    verification was never recorded (killed, Ctrl-C, disk full after step 5)."""
+    from unify import gitops, history
+
+    if not gitops.branch_exists(git_repo, branch):
+        return None
+    for run in history.runs(git_repo, gitops.head_ref(branch)):
+        if run.plan == ident and run.branch == branch and run.complete and not run.verified:
+            return run
+    return None
+
+
+def _reverify(plan_path: str, branch: str, repo, git_repo, run, run_verify: bool, python,
+              progress) -> ApplyResult:
+    """Verify the steps an interrupted apply committed, then record the result."""
+    from unify import apply as apply_steps
+    from unify import gitops, importcheck
+    from unify.prdoc import render_pr
+    from unify.status import stale_worktrees
+
+    loaded, check_result, _ = load_plan(plan_path, repo)
+    plan = _refuse_bad_plan(plan_path, loaded, check_result)
+    for path in stale_worktrees(git_repo, branch):
+        git_repo.git.worktree("remove", "--force", path)
+    git_repo.git.worktree("prune")
+    tip = gitops.commit_sha(git_repo, gitops.head_ref(branch))
+    progress(f"{branch}: every step is committed, the verification never ran; verifying ...")
+    with gitops.Worktree(git_repo, None, start=run.base) as tree:
+        assert tree.tree is not None
+        ctx = apply_steps.build_context(plan, planfile_text(plan_path), tree.path, run.base,
+                                        branch)
+        baseline = importcheck.baseline(tree.path, ctx, python) if run_verify else None
+        before = baseline.probe if baseline else None
+        tree.tree.git.checkout("--quiet", "--detach", tip)
+        steps = [apply_steps.StepResult(s.number, s.name, s.sha, tuple(
+            tree.tree.git.diff_tree("--no-commit-id", "--name-only", "-r", "-z", s.sha
+                                    ).split("\x00")[:-1])) for s in run.steps]
+        checked = (_verification(ctx, tree.path, steps, before, python, baseline)
+                   if run_verify else None)
+        steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        git_repo.git.update_ref(gitops.head_ref(branch), steps[-1].commit, tip)
+    gitops.clear_pending(git_repo, branch)
+    pr_path = Path(plan_path).with_suffix(".pr.md")
+    write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes))
+    return ApplyResult(branch, run.base, tuple(steps), checked, pr_path, tuple(ctx.notes))
 
 
 def _verified(checked) -> str:

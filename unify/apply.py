@@ -8,11 +8,15 @@ steps it commits.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import posixpath
 import re
+import signal
 import subprocess
 import sys
+import time
+import tokenize
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -66,13 +70,40 @@ class Context:
     def dotted(self, path: str) -> str:
         return module_dotted(path, self.sys_root)
 
+    def inside(self, path: str) -> Path:
+        """``path`` in the work tree; refused if it leaves it or passes through a symlink."""
+        current = self.work
+        for part in Path(path).parts:
+            current = current / part
+            if part in ("..", ".git") or current.is_symlink() or Path(part).is_absolute():
+                raise Refused(f"{path}: unify does not write through {current.name!r} "
+                              "(a symlink, .., or .git)", "name the real path in the plan")
+        return current
+
     def read(self, path: str) -> str:
-        return (self.work / path).read_bytes().decode("utf-8-sig")
+        """The file's text, decoded as its coding cookie says (PEP 263; default UTF-8)."""
+        raw = (self.work / path).read_bytes()
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
+            return raw.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError):
+            raise Refused(f"{path}: cannot decode it as its coding cookie (or UTF-8) says",
+                          "fix the file's encoding or its # -*- coding: -*- line") from None
 
     def write(self, path: str, text: str) -> None:
-        target = self.work / path
+        """Written in the encoding its own coding cookie names (UTF-8 without one)."""
+        target = self.inside(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
+        data = text.encode("utf-8")
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+            data = text.encode(encoding)
+        except (SyntaxError, LookupError):
+            pass
+        except UnicodeEncodeError:
+            raise Refused(f"{path}: the merged text has characters its coding cookie "
+                          "cannot encode", "save the sources as UTF-8") from None
+        target.write_bytes(data)
 
 
 def plan_id(text: str) -> str:
@@ -317,6 +348,30 @@ _JOB: _RewriteJob | None = None  # the job of this worker process
 def _worker_job(job: _RewriteJob) -> None:
     global _JOB
     _JOB = job
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A worker never outlives the apply: a kill -9 of the apply would leave it running,
+    holding the caller's pipes open. Linux: PR_SET_PDEATHSIG; elsewhere a watcher thread."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _rewritten_in_worker(item: tuple[str, str]) -> tuple[bytes | None, list[str]] | None:
@@ -409,10 +464,13 @@ def run_steps(ctx: Context, tree: gitops.Worktree, progress) -> list[StepResult]
 
 
 def _fault_injection(number: int) -> None:
-    """Tests simulate a failure after step N: UNIFY_FAIL_AFTER_STEP=N raises (like
-    Ctrl-C), N:kill ends the process on the spot (like a crash or kill -9)."""
+    """Tests simulate a failure after step N (6: after verification): UNIFY_FAIL_AFTER_STEP=N
+    raises, N:int sends SIGINT (Ctrl-C), N:kill ends the process on the spot (kill -9)."""
     value = os.environ.get("UNIFY_FAIL_AFTER_STEP", "")
     if value == f"{number}:kill":
         os._exit(137)
+    if value == f"{number}:int":  # Ctrl-C
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
     if value == str(number):
         raise Refused(f"simulated failure after step {number} (UNIFY_FAIL_AFTER_STEP)")

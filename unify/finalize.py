@@ -42,7 +42,10 @@ def generated_files(repo: git.Repo, root: Path, run: history.Run) -> list[str]:
     for step in (compat, retire):
         if step is None:
             continue
-        for path in repo.git.show("--name-only", "--format=", step.sha).split():
+        for path in repo.git.show("--name-only", "-z", "--format=", step.sha).split("\x00"):
+            path = path.strip("\n")
+            if not path:
+                continue
             file = root / path
             if not file.is_file():
                 continue
@@ -50,6 +53,13 @@ def generated_files(repo: git.Repo, root: Path, run: history.Run) -> list[str]:
             if step is compat or SHIM_MARK in text:
                 files.append(path)
     return sorted(set(files))
+
+
+def edited_since(repo: git.Repo, run: history.Run, files: list[str]) -> list[str]:
+    """Those of ``files`` whose content in HEAD is not what the apply's last step left."""
+    out = repo.git.diff("--name-only", "-z", "--no-renames", run.steps[-1].sha, "HEAD",
+                        "--", *files)
+    return sorted(p.strip("\n") for p in out.split("\x00") if p.strip("\n"))
 
 
 def importers(root: Path, files: list[str]) -> list[str]:
@@ -84,6 +94,11 @@ def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:
     files = generated_files(repo, root, run)
     if not files:
         raise Refused("nothing to finalize: the compat module and the shims are already gone")
+    changed = edited_since(repo, run, files)
+    if changed:
+        raise Refused(f"{', '.join(changed)} changed since unify wrote it; finalize deletes "
+                      "only files exactly as unify generated them",
+                      "move the code you added elsewhere, then finalize again")
     blocking = importers(root, files)
     if blocking:
         return FinalizeResult(branch, run.plan, tuple(files), tuple(blocking), None)
@@ -98,4 +113,5 @@ def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:
                    f"Unify-Plan: {run.plan}\nUnify-Step: finalize\nUnify-Base: {base}\n"
                    f"Unify-Branch: {branch}\n")
         sha = tree.commit(message, [])
+        tree.settle()
     return FinalizeResult(branch, run.plan, tuple(files), (), sha)

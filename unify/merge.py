@@ -698,7 +698,9 @@ def _future_names(futures) -> set[str]:
 def _docstring(inp: MergeInput) -> list[cst.BaseStatement]:
     about = (f"Merged by unify from {', '.join(inp.plan.sources)}. Sections: "
              f"{'; '.join(s.title for s in inp.plan.sections)}.")
-    wrapped = "\n".join(textwrap.wrap(about, 79, break_on_hyphens=False))
+    about = about.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')  # never ends the string
+    wrapped = "\n".join(textwrap.wrap(about, 79, break_on_hyphens=False,
+                                        break_long_words=False))
     text = f'"""Unified ORM models.\n\n{wrapped}\n"""'
     return [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(text))])]
 

@@ -240,7 +240,8 @@ def render_status(runs) -> str:
     for run in runs:
         done = f"{run.steps[-1][0]}/{run.total}" if run.steps else "0"
         state = "complete" if run.complete else "INTERRUPTED"
-        lines.append(f"{run.branch} (plan {run.plan}, base {run.base[:10]}): {state}, "
+        lines.append(f"{run.branch} (plan {run.plan or 'not recorded yet'}, base "
+                     f"{run.base[:10]}): {state}, "
                      f"steps {done}" + (f", verification {run.verified}" if run.verified else ""))
         lines += [f"  {n}. {name:<16} {sha[:10]}" for n, name, sha in run.steps]
         if not run.branch_exists:
