@@ -200,6 +200,14 @@ class PlanCheck:
 
 def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, PlanCheck, Path]:
     """Read and validate a plan file against the repository it belongs to."""
+    plan, check, root, _ = _load_plan(plan_path, repo)
+    return plan, check, root
+
+
+def _load_plan(plan_path: str, repo: str | None, watch: bool = False):
+    """load_plan's (plan, check, root) and the scan it checked against (None when the
+    plan did not parse). ``watch``: the scan also reads the importers of the plan's
+    sources, as ``apply`` needs (the models it checks against are the same)."""
     from unify import planfile
     from unify.inventory import build_inventory
     from unify.plancheck import Lines, semantics, structure
@@ -212,11 +220,11 @@ def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, Pla
     problems = structure(data, lines)
     root = _plan_repo(path, repo)
     if problems:
-        return None, PlanCheck(None, tuple(problems)), root
+        return None, PlanCheck(None, tuple(problems)), root, None
     plan = planfile.to_plan(data)
-    inv = build_inventory(scan(root, plan.scope, focus=True))
-    found = semantics(plan, inv, root, lines)
-    return plan, PlanCheck(plan, tuple(found)), root
+    result = scan(root, plan.scope, focus=True, watch=plan.sources if watch else ())
+    found = semantics(plan, build_inventory(result), root, lines)
+    return plan, PlanCheck(plan, tuple(found)), root, result
 
 
 def _plan_repo(path: Path, repo: str | None) -> Path:
@@ -324,13 +332,16 @@ def apply_plan(
         return done
     git_repo = gitops.open_repo(_plan_repo(Path(plan_path), repo))
     _refuse_dirty(git_repo)
-    loaded, check_result, root = load_plan(plan_path, repo)
+    loaded, check_result, root, scanned = _load_plan(plan_path, repo, watch=True)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
     text = Path(plan_path).read_text(encoding="utf-8")
+    # the work tree is HEAD; so is this one (clean), unless it has untracked files
+    scanned = scanned if apply_steps.same_as_head(root, plan.scope) else None
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
-        ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
+        ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch,
+                                        scanned)
         before = verify.probe(tree.path, ctx.sys_root, [ctx.dotted(s) for s in plan.sources],
                               python) if run_verify else None
         steps = apply_steps.run_steps(ctx, tree, progress)
@@ -363,10 +374,9 @@ def _verification(ctx, work: Path, steps, before, python):
     from unify import verify
     from unify.inventory import build_inventory
     from unify.resolve import ModuleIndex
-    from unify.scan import scan
 
     touched = sorted({f for s in steps for f in s.files})
-    after_scan = scan(work, ctx.plan.scope, focus=True, watch=ctx.plan.sources)
+    after_scan = apply_steps.rescan(ctx, touched)  # re-reads only the files the steps wrote
     after = build_inventory(after_scan)
     index = ModuleIndex([m for m in after_scan.modules if m.error is None])
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target

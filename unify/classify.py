@@ -27,6 +27,7 @@ class Classifier:
         self.roots: set[str] = set()
         self._kinds: dict[ClassRef, str] = {}
         self._active: set[ClassRef] = set()
+        self._flavours: dict[ValueRef, str | None] = {}
 
     def class_fact(self, ref: ClassRef) -> ClassFact | None:
         facts = self.index.by_path.get(ref.path)
@@ -120,6 +121,11 @@ class Classifier:
 
     def value_flavour(self, ref: ValueRef) -> str | None:
         """flask_sqlalchemy for ``SQLAlchemy()``, declarative for ``declarative_base()``."""
+        if ref not in self._flavours:  # asked once per importer of ``db``: parse it once
+            self._flavours[ref] = self._value_flavour(ref)
+        return self._flavours[ref]
+
+    def _value_flavour(self, ref: ValueRef) -> str | None:
         try:
             node = ast.parse(ref.value, mode="eval").body
         except SyntaxError:
