@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 
 from unify.facts import ClassFact, ColumnFact, RelationshipFact, dotted
 from unify.resolve import AttrRef, ClassRef, ExtRef, ModuleIndex, Ref, ValueRef
 
 _DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+
+
+@lru_cache(maxsize=4096)
+def _expression(text: str) -> ast.expr | None:
+    """The parsed expression (read only: shared), None when it does not parse; the same
+    few texts (``SQLAlchemy()``, ``logging.getLogger(__name__)``) recur in every file."""
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -126,9 +137,8 @@ class Classifier:
         return self._flavours[ref]
 
     def _value_flavour(self, ref: ValueRef) -> str | None:
-        try:
-            node = ast.parse(ref.value, mode="eval").body
-        except SyntaxError:
+        node = _expression(ref.value)
+        if node is None:
             return None
         if not isinstance(node, ast.Call):
             return None
