@@ -33,7 +33,7 @@ from unify.merge_edit import global_renames
 from unify.plan import Plan
 from unify.resolve import ModuleIndex
 from unify.gitrepo import keyed_python_files
-from unify.scan import ScanResult, read_facts, scan, worker_count
+from unify.scan import ScanResult, read_files, scan, worker_count
 
 STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "format")
 
@@ -110,11 +110,13 @@ def rescan(ctx: Context, touched: list[str]) -> ScanResult:
     (or removed, or moved) read again, every other file's facts as they were."""
     scope = ctx.plan.scope
     modules = {m.path: m for m in ctx.scanned.modules}
+    wrote = []
     for path in touched:
         modules.pop(path, None)
         inside = not scope or path == scope or path.startswith(scope.rstrip("/") + "/")
         if path.endswith(".py") and inside and (ctx.work / path).is_file():
-            modules[path] = read_facts(ctx.work, path)
+            wrote.append(path)
+    modules.update(read_files(ctx.work, wrote))
     return replace(ctx.scanned, modules=tuple(modules[p] for p in sorted(modules)))
 
 

@@ -120,6 +120,18 @@ def scan(
         store.close()
 
 
+def read_files(repo: Path, paths: list[str]) -> dict[str, ModuleFacts]:
+    """Facts of these files as they are on disk (through the cache, in parallel when it
+    pays): what a scan would read for them, without the scan."""
+    store = open_cache(_git_dir(repo))
+    reader = _Reader(repo, dict.fromkeys(paths), store, worker_count())
+    try:
+        return reader.read(paths)
+    finally:
+        reader.close()
+        store.close()
+
+
 def _git_dir(repo: Path) -> Path | None:
     try:
         return common_dir(repo)
