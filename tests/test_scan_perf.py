@@ -437,3 +437,19 @@ def test_apply_scans_once_and_parses_each_file_once(tmp_path, monkeypatch, cache
     classify = {text: n for (where, text), n in counts["expressions"].items()
                 if where == "classify.py"}
     assert classify and max(classify.values()) == 1
+
+
+def test_an_untracked_file_makes_apply_scan_the_work_tree_itself(tmp_path, monkeypatch):
+    generate = _load_generator()
+    repo = tmp_path / "gen"
+    generate.generate(repo, files=60, seed=5)
+    monkeypatch.setenv("UNIFY_JOBS", "1")
+    api.make_plan(repo=str(repo))
+    commit_all(repo, "plan")
+    # not in HEAD, so not in apply's checkout: the plan check's scan is not the work tree's
+    (repo / "app" / "scratch.py").write_text("from app.data.models import User\n")
+    counts = counted(monkeypatch)
+    result = api.apply_plan(str(repo / "plans" / "models.toml"), "unify/x", repo=str(repo))
+    assert result.verification.ok
+    assert counts["scans"] == 2
+    assert all("app/scratch.py" not in s.files for s in result.steps)
