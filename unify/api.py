@@ -389,6 +389,7 @@ def _verification(ctx, work: Path, steps, before, python):
         verify.names_resolve(ctx.inventory, after, ctx.plan),
         verify.runtime(after_probe, before),
         schema_check,
+        verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
     )
     return verify.Verification(checks, before, after_probe, intended)
 
