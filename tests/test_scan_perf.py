@@ -429,8 +429,14 @@ def test_apply_scans_once_and_parses_each_file_once(tmp_path, monkeypatch, cache
     # without the facts cache, a rewritten file's old bytes are parsed for their facts
     # and again by the rewrite (another process may do it: it keeps no tree)
     again = {hashlib.sha1(contents[p]).hexdigest() for p in rewritten} if cache == "0" else set()
-    assert files and all(n == 1 or (k in again and n == 2) for k, n in files.items())
-    limit = 2 * len(rewritten) + 20 if cache == "1" else summary.files + 2 * len(rewritten) + 20
+    # the merge and the nothing-lost check read the sources, the target, the compat module,
+    # the shims and what the sources import again (they compare code): a handful of
+    # files whatever the size of the repository. Every other content is parsed once.
+    rewritten_keys = {hashlib.sha1(contents[p]).hexdigest() for p in rewritten}
+    assert files and all(files.get(k, 0) <= (2 if cache == "0" else 1) for k in rewritten_keys)
+    repeated = [k for k, n in files.items() if n > 1 and k not in again]
+    assert len(repeated) <= 12 and all(files[k] <= 4 for k in repeated)
+    limit = 2 * len(rewritten) + 40 if cache == "1" else summary.files + 2 * len(rewritten) + 40
     assert sum(files.values()) <= limit
     # the classifier parses an expression (db's `SQLAlchemy()`...) once, not per importer
     # (resolve.py's own parse of assigned values: issue 14's resolution bullet, not here)
