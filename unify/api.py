@@ -233,6 +233,14 @@ class PlanCheck:
 
 def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, PlanCheck, Path]:
     """Read and validate a plan file against the repository it belongs to."""
+    plan, check, root, _ = _load_plan(plan_path, repo)
+    return plan, check, root
+
+
+def _load_plan(plan_path: str, repo: str | None, watch: bool = False):
+    """load_plan's (plan, check, root) and the scan it checked against (None when the
+    plan did not parse). ``watch``: the scan also reads the importers of the plan's
+    sources, as ``apply`` needs (the models it checks against are the same)."""
     from unify import planfile
     from unify.inventory import build_inventory
     from unify.plancheck import Lines, semantics, structure
@@ -245,11 +253,12 @@ def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, Pla
     problems = structure(data, lines)
     root = _plan_repo(path, repo)
     if problems:
-        return None, PlanCheck(None, tuple(problems)), root
+        return None, PlanCheck(None, tuple(problems)), root, None
     plan = planfile.to_plan(data)
-    inv = build_inventory(scan(root, "", focus=True))  # importers anywhere, whatever the scope
-    found = semantics(plan, inv, root, lines)
-    return plan, PlanCheck(plan, tuple(found)), root
+    # importers anywhere, whatever the scope (issue 16)
+    result = scan(root, "", focus=True, watch=plan.sources if watch else ())
+    found = semantics(plan, build_inventory(result), root, lines)
+    return plan, PlanCheck(plan, tuple(found)), root, result
 
 
 def _plan_repo(path: Path, repo: str | None) -> Path:
@@ -368,15 +377,18 @@ def apply_plan(
         if pending is not None:
             return _reverify(plan_path, branch, repo, git_repo, pending, run_verify, python,
                              progress)
-    loaded, check_result, root = load_plan(plan_path, repo)
+    loaded, check_result, root, scanned = _load_plan(plan_path, repo, watch=True)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
     if not dry_run:
         refuse_foreign_file(Path(plan_path).with_suffix(".pr.md"))
     text = planfile_text(plan_path)
+    # the work tree is HEAD; so is this one (clean), unless it has untracked files
+    scanned = scanned if apply_steps.same_as_head(root, "") else None
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
-        ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
+        ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch,
+                                        scanned)
         baseline = importcheck.baseline(tree.path, ctx, python) if run_verify else None
         before = baseline.probe if baseline else None
         steps = apply_steps.run_steps(ctx, tree, progress)
@@ -497,10 +509,9 @@ def _verification(ctx, work: Path, steps, before, python, baseline=None):
     from unify import importcheck, verify
     from unify.inventory import build_inventory
     from unify.resolve import ModuleIndex
-    from unify.scan import scan
 
     touched = sorted({f for s in steps for f in s.files})
-    after_scan = scan(work, "", focus=True, watch=ctx.plan.sources)  # the whole repository
+    after_scan = apply_steps.rescan(ctx, touched)  # re-reads only the files the steps wrote
     after = build_inventory(after_scan)
     index = ModuleIndex([m for m in after_scan.modules if m.error is None], after_scan.layout)
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target

@@ -19,7 +19,7 @@ import time
 import tokenize
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -40,7 +40,8 @@ from unify.merge import MergeInput, merge, renames_for
 from unify.merge_edit import global_renames
 from unify.plan import Plan
 from unify.resolve import ModuleIndex
-from unify.scan import scan, worker_count
+from unify.gitrepo import keyed_python_files
+from unify.scan import ScanResult, read_files, scan, worker_count
 
 STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "format")
 
@@ -66,6 +67,7 @@ class Context:
     notes: list[str] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)  # files unify wrote from scratch
     black: bool = False  # the project is black-formatted: moved code may be formatted too
+    scanned: ScanResult | None = None  # the scan the inventory was built from
 
     def dotted(self, path: str) -> str:
         return module_dotted(path, self.sys_root)
@@ -120,12 +122,37 @@ def message(ctx: Context, number: int, name: str, summary: str, body: str) -> st
 # -- context ------------------------------------------------------------------------
 
 
-def build_context(plan: Plan, text: str, work: Path, base: str, branch: str) -> Context:
-    result = scan(work, "", focus=True, watch=plan.sources)  # importers outside the scope too
+def build_context(plan: Plan, text: str, work: Path, base: str, branch: str,
+                  scanned: ScanResult | None = None) -> Context:
+    """``scanned``: the scan of a tree with the same files as ``work`` (the plan
+    check's, of a clean checkout of the same commit); None: scan ``work``."""
+    if scanned is None:
+        # importers outside the scope too (issue 16)
+        scanned = scan(work, "", focus=True, watch=plan.sources)
+    result = replace(scanned, repo=work)
     inv = build_inventory(result)
     index = ModuleIndex([m for m in result.modules if m.error is None], result.layout)
     return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope),
-                   base, branch)
+                   base, branch, scanned=result)
+
+
+def same_as_head(root: Path, scope: str) -> bool:
+    """Does a checkout of HEAD hold the same Python files, byte for byte, as ``root``?
+    True when every one is tracked and unmodified (apply refuses staged changes)."""
+    return all(key is not None for _, key in keyed_python_files(root, scope))
+
+
+def rescan(ctx: Context, touched: list[str]) -> ScanResult:
+    """The context's scan of the work tree, after the steps: the files they wrote
+    (or removed, or moved) read again, every other file's facts as they were."""
+    modules = {m.path: m for m in ctx.scanned.modules}  # the whole repository (issue 16)
+    wrote = []
+    for path in touched:
+        modules.pop(path, None)
+        if path.endswith(".py") and (ctx.work / path).is_file():
+            wrote.append(path)
+    modules.update(read_files(ctx.work, wrote))
+    return replace(ctx.scanned, modules=tuple(modules[p] for p in sorted(modules)))
 
 
 def _sys_root(inv: Inventory, scope: str) -> str:
