@@ -328,6 +328,10 @@ def apply_plan(
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
     text = Path(plan_path).read_text(encoding="utf-8")
+    interpreter = _interpreter(git_repo, python) if run_verify else None
+    if interpreter is not None:
+        progress(f"runtime check in {interpreter.python} ({interpreter.why})")
+        python = interpreter.python
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
         ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
@@ -339,7 +343,7 @@ def apply_plan(
         checked = None
         if run_verify:
             progress("verifying ...")
-            checked = _verification(ctx, tree.path, steps, before, python)
+            checked = _verification(ctx, tree.path, steps, before, python, interpreter)
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
     pr_path = None
     if not dry_run:
@@ -355,10 +359,17 @@ def _verified(checked) -> str:
     if checked is None:
         return "skipped"
     failed = [c.name for c in checked.checks if not c.ok]
-    return "passed" if not failed else f"failed ({', '.join(failed)})"
+    return checked.verdict if not failed else f"failed ({', '.join(failed)})"
 
 
-def _verification(ctx, work: Path, steps, before, python):
+def _interpreter(git_repo, python: str | None):
+    """The runtime check's interpreter: --python, $VIRTUAL_ENV, the repository's venv, ours."""
+    from unify.runtime import choose_interpreter
+
+    return choose_interpreter(Path(git_repo.working_tree_dir), python)
+
+
+def _verification(ctx, work: Path, steps, before, python, interpreter=None):
     from unify import apply as apply_steps
     from unify import verify
     from unify.inventory import build_inventory
@@ -377,7 +388,7 @@ def _verification(ctx, work: Path, steps, before, python):
         verify.compiles(work, touched),
         verify.no_retired_imports(ctx.plan, index, old_names),
         verify.names_resolve(ctx.inventory, after, ctx.plan),
-        verify.runtime(after_probe, before),
+        verify.runtime(after_probe, before, verify.probe_root(work, ctx.sys_root), interpreter),
         schema_check,
     )
     return verify.Verification(checks, before, after_probe, intended)

@@ -171,6 +171,7 @@ def apply_json(result) -> dict[str, object]:
         "steps": _plain(result.steps),
         "verification": None if verification is None else {
             "ok": verification.ok,
+            "verdict": verification.verdict,
             "checks": _plain(verification.checks),
             "intended_schema_changes": list(verification.intended),
         },
@@ -190,9 +191,10 @@ def render_apply(result) -> str:
     if verification is None:
         lines.append("Verification skipped (--no-verify).")
     else:
-        lines.append("Verification: " + ("passed" if verification.ok else "FAILED"))
+        lines.append("Verification: " + verification.verdict)
         for check in verification.checks:
-            lines.append(f"  [{'ok' if check.ok else 'FAIL'}] {check.name}: {check.detail}")
+            mark = "skipped" if check.skipped else "ok" if check.ok else "FAIL"
+            lines.append(f"  [{mark}] {check.name}: {check.detail}")
             lines += [f"         {item}" for item in check.items[:10]]
     if result.notes:
         lines.append("Notes:")

@@ -43,8 +43,11 @@ def render_pr(plan: Plan, plan_name: str, branch: str, steps, verification, note
     if verification is None:
         out.append("Skipped (`--no-verify`).")
     else:
+        out += [f"Verdict: {verification.verdict}", ""]
         for check in verification.checks:
-            out.append(f"- [{'x' if check.ok else ' '}] **{check.name}**: {check.detail}")
+            mark = "skipped: " if check.skipped else ""
+            out.append(f"- [{'x' if check.ok and not check.skipped else ' '}] **{check.name}**: "
+                       f"{mark}{check.detail}")
             out += [f"  - {item}" for item in check.items[:20]]
         if verification.intended:
             out += ["", "Schema changes the plan asked for:", ""]
