@@ -125,7 +125,8 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
     from unify.planmemo import fingerprints
     from unify.scan import scan
 
-    inv = build_inventory(scan(root, scope, focus=True))
+    scanned = scan(root, scope, focus=True)
+    inv = build_inventory(scanned)
     if not inv.model_modules:
         raise Refused(f"no ORM models found under {scope or root}",
                       "run `unify scan` to see what unify found")
@@ -147,7 +148,22 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
 
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
-    return plan, inv, stats
+    return _with_module_strings(root, plan, [m.path for m in scanned.modules]), inv, stats
+
+
+def _with_module_strings(root: Path, plan, paths: list[str]):
+    """The plan with the strings naming an old module path in its blast radius."""
+    import dataclasses
+
+    from unify import modrefs
+
+    old = set(plan.sources) - {plan.target}
+    found = modrefs.find(root, paths, modrefs.names_of(paths, old),
+                         skip=set(plan.sources) | {plan.target, plan.compat}, target=plan.target)
+    if not found:
+        return plan
+    return dataclasses.replace(plan, unrewritable=plan.unrewritable + tuple(
+        s.render() for s in found))
 
 
 def _memo_options(root: Path, scope: str, target: str | None, compat: str | None,

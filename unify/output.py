@@ -145,7 +145,8 @@ def render_plan(plan, path) -> str:
     for dep in plan.dependents:
         lines.append(f"  dependents {dep.module}: {dep.sites} import sites in {dep.files} files")
     if plan.unrewritable:
-        lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports apply cannot rewrite")
+        lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports and module-path "
+                     "strings apply cannot rewrite")
     shown = path or "the plan"
     if open_ or open_fixes:
         lines.append(f"Next: decide what is open in {shown} (search for \"?\"), "

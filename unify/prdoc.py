@@ -54,8 +54,10 @@ def render_pr(plan: Plan, plan_name: str, branch: str, steps, verification, note
             out += [f"- {line}" for line in verification.intended]
     if plan.unrewritable:
         out += ["", "## To change by hand", ""]
-        out += [f"- `{u}` (dynamic import; the compat module keeps it working)"
-                for u in plan.unrewritable]
+        out += [f"- `{u}` (string naming the old module: mock.patch / monkeypatch / "
+                "import_module target; `unify finalize` refuses while it is left)"
+                if " string '" in u else f"- `{u}` (dynamic import; the compat module keeps "
+                "it working)" for u in plan.unrewritable]
     if notes:
         out += ["", "## Notes", ""]
         out += [f"- {n}" for n in notes]
