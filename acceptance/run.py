@@ -37,6 +37,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,8 +167,13 @@ def unify(repo: Path, *args: str, timeout: float = 3600) -> dict:
             data = None
     internal = proc.returncode not in (0, 1, 2) or "Traceback (most recent call last)" in (
         proc.stderr + proc.stdout)
+    stderr = proc.stderr[-4000:]
+    crash = re.search(r"traceback is in (\S+?\.log)", proc.stderr)
+    if crash and os.path.isfile(crash.group(1)):  # the crash log's last lines say what broke
+        with open(crash.group(1), encoding="utf-8", errors="replace") as handle:
+            stderr += "\n" + "\n".join(handle.read().strip().splitlines()[-6:])
     return {"args": list(args), "rc": proc.returncode, "seconds": seconds, "json": data,
-            "stdout": proc.stdout[-4000:], "stderr": proc.stderr[-4000:], "internal": internal}
+            "stdout": proc.stdout[-4000:], "stderr": stderr, "internal": internal}
 
 
 # -- the harness's own invariants -------------------------------------------------------
@@ -280,19 +286,28 @@ def diagnostics_set(check: dict | None, codes: tuple[str, ...]) -> set[tuple[str
 
 
 def decide_open(plan_path: Path) -> list[str]:
-    """A reviewer's decision for each open conflict: resolution = "?" becomes "keep"."""
+    """A reviewer's decisions for what the plan leaves open (run.py's stand-in for a
+    person): a conflict with resolution = "?" becomes "keep"; a fix whose target is
+    "?" is turned off (enabled = false), as a reviewer who cannot tell would do."""
     text = plan_path.read_text(encoding="utf-8")
-    count = text.count('resolution = "?"')
-    if count:
-        plan_path.write_text(text.replace('resolution = "?"', 'resolution = "keep"'),
-                             encoding="utf-8")
-    return [f"{count} open conflicts decided as keep"] if count else []
+    conflicts = text.count('resolution = "?"')
+    text = text.replace('resolution = "?"', 'resolution = "keep"')
+    blocks = text.split("\n[[")
+    fixes = 0
+    for i, block in enumerate(blocks):
+        if block.startswith("fixes]]") and re.search(r'^to = "\?"$', block, re.M):
+            blocks[i] = re.sub(r"^enabled = true$", "enabled = false", block, flags=re.M)
+            fixes += 1
+    plan_path.write_text("\n[[".join(blocks), encoding="utf-8")
+    notes = [f"{conflicts} open conflicts decided as keep"] if conflicts else []
+    return notes + ([f"{fixes} undecided fixes (to = \"?\") turned off"] if fixes else [])
 
 
 # -- runtime: a venv per project --------------------------------------------------------
 
 
-def project_python(pin: dict, cache: Path, log) -> tuple[str | None, str]:
+def project_python(pin: dict, cache: Path, log, work: Path | None = None
+                   ) -> tuple[str | None, str]:
     """(interpreter, why): the project's wheel installed with its dependencies, or None."""
     install = pin.get("install")
     if not install:
@@ -312,6 +327,11 @@ def project_python(pin: dict, cache: Path, log) -> tuple[str | None, str]:
     proc = made if made.returncode else subprocess.run(
         [str(python), "-m", "pip", "install", "-q", *install.split()],
         capture_output=True, text=True)
+    requirements = pin.get("requirements")  # the release's own pins, e.g. ckan's
+    if proc.returncode == 0 and requirements and work is not None:
+        install += f" -r {requirements}"
+        proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r",
+                               str(work / requirements)], capture_output=True, text=True)
     seconds = round(time.monotonic() - start)
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
@@ -335,8 +355,9 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
                     "invariants": {}, "notes": [], "commands": {}}
     inv = result["invariants"]
 
-    def hold(key: str, ok: bool, detail: str = "", items=()) -> None:
-        inv[key] = {"ok": bool(ok), "detail": detail, "items": list(items)[:20]}
+    def hold(key: str, ok: bool, detail: str = "", items=(), skipped: bool = False) -> None:
+        inv[key] = {"ok": bool(ok), "detail": detail, "items": list(items)[:20],
+                    "skipped": bool(skipped)}
 
     archive = fetch(pin, cache)
     work = cache / "work" / f"{name}-{pin['version']}"
@@ -351,6 +372,8 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
         result["commands"][key] = {k: out[k] for k in ("args", "rc", "seconds", "internal")}
         if out["internal"]:
             result["commands"][key]["stderr"] = out["stderr"][-2000:]
+            result["notes"].append(f"{key}: internal error: "
+                                   + " | ".join(out["stderr"].strip().splitlines()[-2:])[:400])
         log(f"  {key:<10} exit {out['rc']} in {out['seconds']} s")
         return out
 
@@ -380,7 +403,7 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
         plan_file = plans / "models.toml"
         head_before, refs_before = git(work, "rev-parse", "HEAD").strip(), refs(work)
         status_before, files_before = git(work, "status", "--porcelain"), tree_digest(work)
-        python, why = (project_python(pin, cache, log) if runtime else
+        python, why = (project_python(pin, cache, log, work) if runtime else
                        (None, "runtime not asked for (--runtime)"))
         result["runtime_python"] = {"python": python, "why": why}
         args = ["apply", str(plan_file), "--branch", BRANCH, "--json", "--repo", str(work)]
@@ -393,7 +416,9 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
         result["verification"] = verification
         for check_row in verification.get("checks") or []:
             hold(f"verify:{check_row['name']}", check_row.get("ok"), check_row.get("detail", ""),
-                 check_row.get("items") or [])
+                 check_row.get("items") or [], check_row.get("skipped", False))
+        result["verdict"] = verification.get("verdict") or (
+            None if not verification else "passed" if verification.get("ok") else "FAILED")
         if not applied:
             result["notes"].append("apply did not run: " + (
                 (apply["stderr"] or apply["stdout"]).strip().splitlines() or ["?"])[-1][:300])
@@ -427,10 +452,10 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
          "no traceback, every exit code 0/1/2" if not internal else "internal error in "
          + ", ".join(internal))
     if not applied:
-        for key in ("compiles", "no-retired-imports", "names-resolve", "untouched-identical",
-                    "rollback-exact"):
+        for key in ("user-tree-untouched", "compiles", "no-retired-imports", "names-resolve",
+                    "untouched-identical", "rollback-exact"):
             inv.setdefault(key, {"ok": False, "detail": "not reached: apply did not run",
-                                 "items": []})
+                                 "items": [], "not_reached": True})
     result["ok"] = all(v["ok"] for v in inv.values())
     return result
 
@@ -482,6 +507,10 @@ def after_checks(result, hold, work: Path, after: Path, base: str, scan: dict, p
 def _mark(inv: dict | None) -> str:
     if inv is None:
         return "-"
+    if inv.get("skipped"):
+        return "skipped"
+    if inv.get("not_reached"):
+        return "not reached"
     return "ok" if inv["ok"] else "**FAIL**"
 
 
@@ -502,7 +531,8 @@ def render(results: list[dict]) -> str:
             f"{sc.get('dependent_files')} | `{r.get('target')}` | "
             f"{r['commands'].get('plan', {}).get('seconds')} | {apply.get('seconds', '-')} | "
             f"{r.get('findings_total')} |")
-    lines += ["", "Invariants (ok / **FAIL** / - not applicable):", "",
+    lines += ["", "Invariants (ok / **FAIL** / skipped: could not run here / not reached: "
+              "apply did not run / - not applicable):", "",
               "| invariant | " + " | ".join(r["project"] for r in results) + " |",
               "|---|" + "---|" * len(results)]
     for key in keys:
@@ -518,6 +548,7 @@ def render(results: list[dict]) -> str:
         lines.append(f"- sources in the default plan: {', '.join(r.get('sources') or []) or '-'}")
         lines.append("- timings: " + ", ".join(f"{k} {c['seconds']} s (exit {c['rc']})"
                                                 for k, c in r["commands"].items()))
+        lines.append(f"- apply's verdict: {r.get('verdict') or '-'}")
         lines.append(f"- findings by code: {r.get('findings') or '{}'}; after apply: "
                      f"{r.get('findings_after', '-')}")
         rt = r.get("runtime_python") or {}
@@ -527,8 +558,11 @@ def render(results: list[dict]) -> str:
             lines.append(f"- verify {check['name']}: {'ok' if check['ok'] else 'FAILED'}: "
                          f"{check.get('detail', '')}")
         for key, value in r["invariants"].items():
-            if not value["ok"]:
-                lines.append(f"- **{key} fails**: {value['detail']}")
+            if value.get("not_reached"):
+                continue
+            if not value["ok"] or value.get("skipped"):
+                how = "is skipped" if value.get("skipped") else "fails"
+                lines.append(f"- **{key} {how}**: {value['detail']}")
                 lines.extend(f"  - `{item}`" for item in value["items"][:8])
         lines.extend(f"- note: {note}" for note in r.get("notes") or [])
         lines.append("")
@@ -578,11 +612,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  cannot download: {exc}", file=sys.stderr)
             return 2
         results.append(res)
+        if not args.no_write:
+            write_results([res])
         bad = [k for k, v in res["invariants"].items() if not v["ok"]]
         print(f"  {'every invariant holds' if not bad else 'FAILED: ' + ', '.join(bad)}",
               flush=True)
-    if not args.no_write:
-        write_results(results)
     return 0 if all(r["ok"] for r in results) else 1
 
 
