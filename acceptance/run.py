@@ -347,7 +347,9 @@ def project_python(pin: dict, cache: Path, log, work: Path | None = None
 # -- one project ------------------------------------------------------------------------
 
 
-def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> dict:
+def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print,
+                work_root: Path | None = None) -> dict:
+    """Run one project end to end; ``work_root``: where to unpack (default: the cache)."""
     pin = {**pin, "name": name}
     result: dict = {"project": name, "dist": pin["dist"], "version": pin["version"],
                     "file": pin["file"], "sha256": pin.get("sha256"),
@@ -360,7 +362,8 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
                     "skipped": bool(skipped)}
 
     archive = fetch(pin, cache)
-    work = cache / "work" / f"{name}-{pin['version']}"
+    work_root = work_root or cache / "work"
+    work = work_root / f"{name}-{pin['version']}"
     unpack(archive, work, pin.get("strip"))
     base = make_repo(work)
     result["files"] = len(py_files(work))
@@ -397,7 +400,7 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
     applied = False
     if plan["rc"] in (0, 1) and plan_file.is_file():
         result["notes"] += decide_open(plan_file)
-        plans = cache / "work" / f"{name}.plans"  # plans live outside the tree
+        plans = work_root / f"{name}.plans"  # plans live outside the tree
         shutil.rmtree(plans, ignore_errors=True)
         (work / "plans").rename(plans)
         plan_file = plans / "models.toml"
@@ -428,7 +431,7 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print) -> 
              and tree_digest(work) == files_before,
              "HEAD, status and every file of the user's checkout unchanged by apply")
         if applied:
-            after = cache / "work" / f"{name}-after"
+            after = work_root / f"{name}-after"
             shutil.rmtree(after, ignore_errors=True)
             git(work, "worktree", "add", "-q", "--detach", str(after), BRANCH)
             try:
