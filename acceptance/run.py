@@ -280,6 +280,16 @@ def findings_by_code(check: dict | None) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def finding_samples(check: dict | None, per_code: int = 3) -> dict[str, list[str]]:
+    """The first few findings of each code, "path:line: message", for the triage."""
+    out: dict[str, list[str]] = {}
+    for item in (check or {}).get("diagnostics", []) or []:
+        rows = out.setdefault(item["code"], [])
+        if len(rows) < per_code:
+            rows.append(f"{item['path']}:{item.get('line')}: {item.get('message', '')[:240]}")
+    return dict(sorted(out.items()))
+
+
 def diagnostics_set(check: dict | None, codes: tuple[str, ...]) -> set[tuple[str, str]]:
     return {(d["path"], f"{d['code']} {d.get('subject') or d.get('message')}")
             for d in (check or {}).get("diagnostics", []) or [] if d["code"] in codes}
@@ -388,6 +398,7 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print,
     result["model_modules"] = sorted(m.get("path") if isinstance(m, dict) else str(m)
                                      for m in (scan["json"] or {}).get("model_modules", []))
     result["findings"] = findings_by_code(check["json"])
+    result["finding_samples"] = finding_samples(check["json"])
     result["findings_total"] = sum(result["findings"].values())
 
     plan = cmd("plan", "plan", "--json")
@@ -557,6 +568,10 @@ def render(results: list[dict]) -> str:
         rt = r.get("runtime_python") or {}
         if rt:
             lines.append(f"- runtime interpreter: {rt.get('python') or 'none'} ({rt.get('why')})")
+        probes = (r.get("verification") or {}).get("probes") or {}
+        for when in ("before", "after"):
+            if probes.get(when):
+                lines.append(f"- runtime probe {when}: {probes[when]['message'][:300]}")
         for check in (r.get("verification") or {}).get("checks") or []:
             lines.append(f"- verify {check['name']}: {'ok' if check['ok'] else 'FAILED'}: "
                          f"{check.get('detail', '')}")

@@ -175,6 +175,10 @@ def apply_json(result) -> dict[str, object]:
             "verdict": verification.verdict,
             "checks": _plain(verification.checks),
             "intended_schema_changes": list(verification.intended),
+            "probes": {when: None if probe is None else {"ok": probe.ok, "stage": probe.stage,
+                                                         "message": probe.message}
+                       for when, probe in (("before", verification.before),
+                                           ("after", verification.after))},
         },
         "pr_description": str(result.pr_path) if result.pr_path else None,
         "notes": list(result.notes),
