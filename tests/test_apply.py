@@ -107,7 +107,8 @@ def test_users_branch_and_tree_untouched(case):
 def test_verification_passed(case):
     _, _, result = case
     checks = {c["name"]: c for c in result["verification"]["checks"]}
-    assert set(checks) == {"compile", "no-stale-imports", "names-resolve", "runtime", "schema"}
+    assert set(checks) == {"compile", "no-stale-imports", "names-resolve", "runtime", "schema",
+                           "nothing-lost"}
     assert all(c["ok"] for c in checks.values()), checks
     assert result["verification"]["ok"]
 

@@ -406,6 +406,7 @@ def _verification(ctx, work: Path, steps, before, python, interpreter=None):
         verify.names_resolve(ctx.inventory, after, ctx.plan),
         verify.runtime(after_probe, before, verify.probe_root(work, ctx.sys_root), interpreter),
         schema_check,
+        verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
     )
     return verify.Verification(checks, before, after_probe, intended)
 

@@ -234,7 +234,7 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
             module = _codemod(context, module, [job.target], PLACEHOLDER, dict(renames))
             old = [n for n in old if n != job.target] + [PLACEHOLDER]
         module = _codemod(context, module, old, job.target, dict(renames))
-        notes += [f"{path}: {w}" for w in context.warnings]
+        notes += [f"{path}: {w}".replace(PLACEHOLDER, job.target) for w in context.warnings]
         context.warnings.clear()
         data = module.bytes
     strings = job.strings
@@ -244,7 +244,7 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
             data = RenameStringRefsCommand(context, rename_class=strings).transform_module(module).bytes
         except SkipFile:
             pass
-    return (None if data == raw else data), notes
+    return (None if data == raw else data), list(dict.fromkeys(notes))
 
 
 def _rewrite_all(job: _RewriteJob, items: list[tuple[str, str]]):

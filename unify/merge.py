@@ -12,11 +12,15 @@ dependency order) and module-level code that needs the models at import time
 
 from __future__ import annotations
 
+import ast
 import posixpath
+import re
 import textwrap
 from dataclasses import dataclass, field
 
 import libcst as cst
+
+from unify import scaffold
 
 from unify.merge_edit import (
     RenameNames,
@@ -27,6 +31,7 @@ from unify.merge_edit import (
     import_entries,
     render_imports,
 )
+from unify.errors import Refused
 from unify.plan import Conflict, Plan
 from unify.resolve import ModuleIndex
 
@@ -69,11 +74,13 @@ def merge(inp: MergeInput) -> Merged:
         pieces += _pieces(inp, path, notes)
     models = _resolve_models(inp, pieces, notes)
     _add_from_database(inp.plan, models, notes)
-    helpers = _dedupe_helpers([p for p in pieces if p.kind == "helper"], notes)
+    helpers = _dedupe_helpers(inp.plan, [p for p in pieces if p.kind == "helper"], notes)
     late = [p for p in pieces if p.kind == "late"]
     body = _assemble(inp, pieces, helpers, models, late, notes)
-    module = cst.Module(body=body, default_newline=_newline(inp))
+    module = cst.Module(body=body, default_newline=_newline(inp), header=_coding(inp))
     module = apply_fixes(module, inp.plan, notes)
+    module = _keep_old_names(inp, module, notes)
+    _no_source_imports_left(inp, module)
     return Merged(module.code, notes)
 
 
@@ -112,12 +119,18 @@ def _pieces(inp: MergeInput, path: str, notes: list[str]) -> list[Piece]:
     models = set(inp.model_names.get(path, ()))
     source_aliases: set[str] = set()
     kept: list[tuple[str, cst.BaseStatement]] = []
+    dead = _scaffolding(inp, path, module)
     for index, stmt in enumerate(module.body):
         if index == 0 and _is_docstring(stmt):
+            continue
+        if index in dead:
+            notes.append(f"{path}: dropped circular-import scaffolding: {dead[index]}")
             continue
         kind = _classify(inp, path, stmt, models, source_aliases)
         if kind != "drop":
             kept.append((kind, stmt))
+    dropper = DropSourceImports(inp, path, source_aliases)
+    kept = [(k, s if k in ("import", "future") else s.visit(dropper)) for k, s in kept]
     renamer = RenameNames(renames_for(inp.plan, path), source_aliases)
     pieces = []
     for kind, stmt in kept:
@@ -136,8 +149,93 @@ def _pieces(inp: MergeInput, path: str, notes: list[str]) -> list[Piece]:
 def _all_model_names(inp: MergeInput) -> set[str]:
     names = {n for names in inp.model_names.values() for n in names}
     for conflict in inp.plan.conflicts:
-        names |= {new for _, new in conflict.renames}
+        if conflict.kind != "helper":
+            names |= {new for _, new in conflict.renames}
     return names
+
+
+# -- circular-import scaffolding and lazy imports of sources ------------------------
+
+
+def _as_cst_import(node: ast.stmt) -> cst.BaseSmallStatement | None:
+    try:
+        stmt = cst.parse_statement(ast.unparse(node) + "\n")
+    except cst.ParserSyntaxError:
+        return None
+    return stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+
+
+def _ast_is_source_import(inp: MergeInput, path: str):
+    def check(node: ast.stmt) -> bool:
+        small = _as_cst_import(node)
+        return small is not None and _is_source_import(inp, path, small, set())
+    return check
+
+
+def _ast_body(module: cst.Module) -> ast.Module:
+    """One ast statement per libcst statement (``a; b`` lines: a ``pass`` stand-in)."""
+    body: list[ast.stmt] = []
+    for stmt in module.body:
+        try:
+            parsed = ast.parse(cst.Module([stmt]).code).body
+        except SyntaxError:
+            parsed = []
+        body.append(parsed[0] if len(parsed) == 1 else ast.Pass())
+    return ast.Module(body=body, type_ignores=[])
+
+
+def _scaffolding(inp: MergeInput, path: str, module: cst.Module) -> dict[int, str]:
+    elsewhere: set[str] = set()
+    for other in inp.plan.sources:
+        if other != path:
+            try:
+                elsewhere |= scaffold.defined_names(ast.parse(inp.sources[other]))
+            except SyntaxError:
+                continue
+    models = _all_model_names(inp) | {
+        a.new for a in inp.plan.aliases if a.enabled} - set(inp.model_names.get(path, ()))
+    return scaffold.find(_ast_body(module), _ast_is_source_import(inp, path), elsewhere, models)
+
+
+class DropSourceImports(cst.CSTTransformer):
+    """Imports of other sources inside moved functions go: the names are module-level now.
+    ``from src import A as B`` becomes ``B = A``; ``import src as m`` makes ``m.A`` read
+    ``A`` (via the renamer's source modules)."""
+
+    def __init__(self, inp: MergeInput, path: str, source_aliases: set[str]) -> None:
+        super().__init__()
+        self.inp, self.path, self.aliases = inp, path, source_aliases
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if not all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in updated.body):
+            return updated
+        if not all(_is_source_import(self.inp, self.path, s, self.aliases) for s in updated.body):
+            return updated
+        binds = []
+        for small in updated.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    if alias.asname and _code_of(alias.asname.name) != _code_of(alias.name):
+                        binds.append(cst.Assign([cst.AssignTarget(alias.asname.name)],
+                                                alias.name))
+        return updated.with_changes(body=binds or [cst.Pass()])
+
+
+def _code_of(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _no_source_imports_left(inp: MergeInput, module: cst.Module) -> None:
+    """Internal check of step 1: the target imports no source module, anywhere."""
+    left = []
+    for node in ast.walk(ast.parse(module.code)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and \
+                _ast_is_source_import(inp, inp.plan.target)(node):
+            left.append(f"line {node.lineno}: {ast.unparse(node)}")
+    if left:
+        raise Refused(f"internal check failed: the merged {inp.plan.target} still imports a "
+                      f"source module ({'; '.join(left[:3])})",
+                      "nothing was committed; please report this with the plan")
 
 
 def _is_docstring(stmt: cst.BaseStatement) -> bool:
@@ -362,12 +460,25 @@ def _add_from_database(plan: Plan, models: dict[str, Piece], notes: list[str]) -
 # -- helpers ----------------------------------------------------------------------------
 
 
-def _dedupe_helpers(helpers: list[Piece], notes) -> list[Piece]:
-    """Same code twice -> once; same name, different code -> the first, with a note."""
+def _dedupe_helpers(plan: Plan, helpers: list[Piece], notes) -> list[Piece]:
+    """Same code twice -> once. Same name, different code: the plan's ``helper``
+    conflicts rename (before this point) or keep one; an unsettled clash keeps the
+    first, with a note (plan --check refuses such a plan before apply gets here)."""
+    losers = _helper_losers(plan)
     seen_code: set[str] = set()
     bound: dict[str, Piece] = {}
     kept = []
+    alls = [p for p in helpers if "__all__" in p.binds]
+    if alls and len(plan.sources) > 1:
+        notes.append("__all__ of " + ", ".join(dict.fromkeys(p.source for p in alls))
+                     + " not carried over: the merged module exports every public name "
+                     "(the shims re-export them all)")
+        helpers = [p for p in helpers if p not in alls]
     for piece in helpers:
+        if any((piece.source, n) in losers for n in piece.binds):
+            notes.append(f"{piece.source}: {', '.join(piece.binds)} dropped: the plan keeps "
+                         f"the definition from {losers[(piece.source, piece.binds[0])]}")
+            continue
         code = cst.Module([piece.node]).code.strip()
         if code in seen_code:
             continue
@@ -381,6 +492,19 @@ def _dedupe_helpers(helpers: list[Piece], notes) -> list[Piece]:
             bound.setdefault(name, piece)
         kept.append(piece)
     return _dependency_order(kept)
+
+
+def _helper_losers(plan: Plan) -> dict[tuple[str, str], str]:
+    """(source, helper name) -> the source whose definition a ``keep`` conflict keeps."""
+    losers = {}
+    for conflict in plan.conflicts:
+        if conflict.kind == "helper" and conflict.resolution == "keep" and conflict.keep:
+            keep_path = conflict.keep.split(":", 1)[0]
+            for cand in conflict.candidates:
+                path, name = cand.ref.split(":", 1)
+                if path != keep_path:
+                    losers[(path, name)] = keep_path
+    return losers
 
 
 def _dependency_order(pieces: list[Piece]) -> list[Piece]:
@@ -420,23 +544,27 @@ def _assemble(inp: MergeInput, pieces, helpers, models: dict[str, Piece], late, 
     entries = []
     for piece in pieces:
         if piece.kind == "import":
-            entries += import_entries(piece.node, inp.module_names.get(piece.source, ""),
-                                      piece.source.endswith("__init__.py"))
+            entries += _renamed_imports(inp.plan, piece.source, import_entries(
+                piece.node, inp.module_names.get(piece.source, ""),
+                piece.source.endswith("__init__.py")))
     generated = [*(i for s in inp.plan.stubs for i in s.imports),
                  *(i for c in inp.plan.columns if c.enabled for i in c.imports)]
     for text in dict.fromkeys(generated):
         entries += import_entries(cst.parse_statement(text + "\n"), "", False)
     body += render_imports(entries, notes)
     number = 1
-    body += _section(banner(number, inp.plan.header), [p.node for p in helpers])
+    about = _provenance(inp)
+    placed = _first_sections(inp, models, about)
+    body += _section(banner(number, inp.plan.header) + placed.pop(None, []),
+                     [p.node for p in helpers])
     emitted: set[str] = set()
-    for section in inp.plan.sections:
+    for index, section in enumerate(inp.plan.sections):
         classes = []
         for name in section.models:
             classes += _with_dependencies(name, models, emitted, notes)
         if classes:
             number += 1
-            body += _section(banner(number, section.title), classes)
+            body += _section(banner(number, section.title) + placed.pop(index, []), classes)
     leftovers = [n for n in models if n not in emitted]
     if leftovers:
         notes.append(f"not in any section, added at the end: {', '.join(leftovers)}")
@@ -448,6 +576,104 @@ def _assemble(inp: MergeInput, pieces, helpers, models: dict[str, Piece], late, 
         body += _section(banner(number, "Module-level code that uses the models"),
                          [p.node for p in late])
     return body
+
+
+def _provenance(inp: MergeInput) -> dict[str, list[str]]:
+    """path -> what its top said (comments before the code: license, coding line; the
+    module docstring), as comment lines for the banner of the section it went to."""
+    about = {}
+    for path in source_order(inp.plan):
+        module = cst.parse_module(inp.sources[path])
+        lines = [f"#   {line.comment.value[1:].strip()}".rstrip() for line in module.header
+                 if line.comment is not None and not line.comment.value.startswith("#!")]
+        if module.body and _is_docstring(module.body[0]):
+            doc = module.body[0].body[0].value  # type: ignore[attr-defined]
+            text = doc.evaluated_value if isinstance(doc, cst.SimpleString) else None
+            if isinstance(text, str) and text.strip():
+                lines += [f"#   {line}".rstrip() for line in
+                          textwrap.dedent(text.strip("\n")).splitlines()]
+        if lines:
+            about[path] = [f"# From {path}:", *lines]
+    return about
+
+
+def _first_sections(inp: MergeInput, models: dict[str, Piece], about) -> dict:
+    """Section index (None: the helpers' section) -> the banner lines of the sources
+    whose models first appear in it."""
+    placed: dict = {}
+    for path, lines in about.items():
+        index = next((i for i, s in enumerate(inp.plan.sections)
+                      if any(models[n].source == path for n in s.models if n in models)), None)
+        placed.setdefault(index, []).extend(
+            cst.EmptyLine(comment=cst.Comment(line)) for line in lines)
+    return placed
+
+
+def _coding(inp: MergeInput) -> list[cst.EmptyLine]:
+    """A source's ``# -*- coding: utf-8 -*-`` line heads the target (written as UTF-8);
+    another encoding's line is only quoted in the banner (the target is UTF-8)."""
+    for path in source_order(inp.plan):
+        for line in inp.sources[path].splitlines()[:2]:
+            match = _CODING.match(line)
+            if match and match.group(1).lower().replace("_", "-") in ("utf-8", "utf8"):
+                return [cst.EmptyLine(indent=False, comment=cst.Comment(line.strip()))]
+    return []
+
+
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _keep_old_names(inp: MergeInput, module: cst.Module, notes) -> cst.Module:
+    """When the target is also a source, every public name that source bound (a class
+    the plan renames, a model imported under an alias) is still bound by it."""
+    from unify.nothing_lost import _effective, bindings
+
+    target = inp.plan.target
+    if target not in inp.plan.sources:
+        return module
+    before, _ = bindings(ast.parse(inp.sources[target]))
+    after, _ = bindings(ast.parse(module.code))
+    renames = renames_for(inp.plan, target)
+    lines = []
+    for name, found in before.items():
+        if name.startswith("_") or name in after:
+            continue
+        new = renames.get(name)
+        stmt = _effective(found)
+        if new is None and isinstance(stmt, ast.ImportFrom):
+            imported = next(a.name for a in stmt.names if (a.asname or a.name) == name)
+            new = renames.get(imported, imported)
+        if new and new in after and new != name:
+            lines.append(f"{name} = {new}")
+    if not lines:
+        return module
+    notes.append(f"{target} keeps its old names importable: {', '.join(lines)}")
+    number = module.code.count("# SECTION ") + 1
+    stmts = _section(banner(number, f"Old names {target} exported (kept importable)"),
+                     [cst.parse_statement(line + "\n") for line in lines])
+    return module.with_changes(body=[*module.body, *stmts])
+
+
+def helper_renames(plan: Plan, path: str) -> dict[str, str]:
+    """The plan's ``helper`` conflict renames of the names ``path`` defines."""
+    return {cand_ref.split(":", 1)[1]: new for c in plan.conflicts
+            if c.kind == "helper" and c.resolution == "rename"
+            for cand_ref, new in c.renames if cand_ref.split(":", 1)[0] == path}
+
+
+def _renamed_imports(plan: Plan, path: str, entries: list[tuple]) -> list[tuple]:
+    """An import a helper conflict renames binds the new name (``import x as new``)."""
+    renames = helper_renames(plan, path)
+    out = []
+    for entry in entries:
+        if entry[0] == "import":
+            bound = entry[2] or entry[1].split(".")[0]
+            if bound in renames:
+                entry = ("import", entry[1] if entry[2] else bound, renames[bound])
+        elif entry[2] != "*" and (entry[3] or entry[2]) in renames:
+            entry = (*entry[:3], renames[entry[3] or entry[2]])
+        out.append(entry)
+    return out
 
 
 def _future_names(futures) -> set[str]:

@@ -190,6 +190,7 @@ def build_plan(
     conflicts = tuple(sorted(_conflicts(inv, models, diagnostics, target), key=lambda c: c.name))
     winners = _final_names(models, conflicts)
     aliases = _aliases(inv, models, conflicts, sources, winners)
+    conflicts += _helper_conflicts(inv, tuple(sources), target, models)
     return Plan(
         base_commit=base_commit,
         scope=inv.scope,
@@ -209,6 +210,15 @@ def build_plan(
             for d in inv.dynamic_imports if d.target in set(sources) | set(inv.reexport_modules)
         ),
     )
+
+
+def _helper_conflicts(inv: Inventory, sources, target: str, models) -> tuple[Conflict, ...]:
+    from unify.helper_conflicts import helper_conflicts
+
+    watched = set(sources) | set(inv.reexport_modules)
+    imports = {(site.path, site.line) for site in inv.dependents if site.target in watched}
+    return tuple(helper_conflicts(inv.repo, sources, target, {m.name for m in models},
+                                  imports))
 
 
 def _default_sources(inv: Inventory) -> tuple[str, ...]:
@@ -326,7 +336,9 @@ def _settle(group, candidates, kind, diagnostics) -> Conflict:
 
 
 def _column_choices(winner: ModelInfo, others: list[ModelInfo], diagnostics):
-    choices = []
+    """One choice per column defined differently, however many candidates define it
+    (three definitions of one table give one choice listing all three)."""
+    choices: dict[str, ColumnChoice] = {}
     mine = {c.name: c for c in winner.columns}
     broken = {(d.path, d.subject) for d in diagnostics if d.code in ("U103", "U104", "U105")}
     for other in others:
@@ -336,12 +348,16 @@ def _column_choices(winner: ModelInfo, others: list[ModelInfo], diagnostics):
                 continue
             own_bad = (winner.path, f"{winner.name}.{col.name}") in broken
             other_bad = (other.path, f"{other.name}.{col.name}") in broken
+            earlier = choices.get(col.name)
             choice = ref(other) if own_bad and not other_bad else ref(winner)
-            choices.append(ColumnChoice(
-                column=col.name, choice=choice,
-                definitions=((ref(winner), _definition(own)), (ref(other), _definition(col))),
-            ))
-    return tuple(choices)
+            if earlier is not None:
+                choice = earlier.choice if earlier.choice != ref(winner) else choice
+                definitions = (*earlier.definitions, (ref(other), _definition(col)))
+            else:
+                definitions = ((ref(winner), _definition(own)), (ref(other), _definition(col)))
+            choices[col.name] = ColumnChoice(column=col.name, choice=choice,
+                                             definitions=definitions)
+    return tuple(choices.values())
 
 
 def _definition(col) -> str:

@@ -175,6 +175,9 @@ def _conflicts(plan: Plan, lines: Lines) -> Iterator[Problem]:
             yield Problem(lines.key("keep", line), f"conflict {conflict.name}: keep = "
                           f"{conflict.keep!r} is not one of its candidates",
                           f"use one of {', '.join(sorted(refs))}")
+        elif conflict.kind == "helper" and conflict.resolution == "merge":
+            yield Problem(lines.key("resolution", line), f"conflict {conflict.name}: a helper "
+                          "cannot be merged", "use keep or rename")
         elif conflict.resolution == "rename" and not conflict.renames:
             yield Problem(lines.key("resolution", line), f"conflict {conflict.name}: rename "
                           "needs a [conflicts.rename] table", '"path:Class" = "NewName"')
@@ -189,7 +192,7 @@ def final_names(plan: Plan, inv: Inventory) -> tuple[set[str], dict[str, str]]:
     """(class names the target will define, merged-away name -> its winner)."""
     names = {m.name for m in inv.models if m.path in plan.sources}
     merged: dict[str, str] = {}
-    for conflict in plan.conflicts:
+    for conflict in (c for c in plan.conflicts if c.kind != "helper"):  # helpers: no models
         for cand in conflict.candidates:
             cls = cand.ref.split(":", 1)[-1]
             if conflict.resolution in ("keep", "merge") and cand.ref != conflict.keep:

@@ -18,6 +18,7 @@ from tomlkit.exceptions import TOMLKitError
 
 from unify import __version__
 from unify.errors import InputError
+from unify.helper_conflicts import POLICY as HELPER_POLICY
 from unify.plan import (
     POLICY,
     Alias,
@@ -96,6 +97,9 @@ def _render_decisions(plan: Plan) -> str:
         "  rename - keep them all, renamed as in [conflicts.rename]\n"
         "  ?      - undecided: apply refuses the plan until you choose\n"
         f"Policy: {POLICY}."
+        + (f"\nkind = \"helper\": a module-level function, constant, class or import that\n"
+           "two sources define differently (keep one, or rename; never merge). Policy:\n"
+           f"{HELPER_POLICY}." if any(c.kind == "helper" for c in plan.conflicts) else "")
     ), [_conflict_table(c) for c in plan.conflicts])
     _render_aliases(doc, plan.aliases)
     _add_tables(doc, "fixes", (
@@ -194,15 +198,16 @@ def _render_sections(doc, sections: tuple[Section, ...]) -> None:
     doc.add("sections", aot)
 
 
-def _candidate_line(c: Candidate) -> str:
-    return f"  {c.ref} (line {c.line}): {c.describe()}"
+def _candidate_line(c: Candidate, helper: bool = False) -> str:
+    return f"  {c.ref} (line {c.line})" + ("" if helper else f": {c.describe()}")
 
 
 def _conflict_table(conflict: Conflict):
     table = tomlkit.table()
     table.add("name", conflict.name)
     table.add("kind", conflict.kind)
-    _comment_block(table, "\n".join(_candidate_line(c) for c in conflict.candidates))
+    helper = conflict.kind == "helper"
+    _comment_block(table, "\n".join(_candidate_line(c, helper) for c in conflict.candidates))
     table.add("candidates", _array(c.ref for c in conflict.candidates))
     _comment_block(table, conflict.reason)
     table.add("resolution", conflict.resolution)
@@ -212,13 +217,15 @@ def _conflict_table(conflict: Conflict):
         _comment_block(columns, "Columns defined differently: which definition wins "
                        "(a candidate from above, or \"?\").")
         for choice in conflict.columns:
+            if choice.column in columns:  # one choice per column (plans written by hand)
+                continue
             _comment_block(columns, "\n".join(f"  {r}: {d}" for r, d in choice.definitions))
             columns.add(choice.column, choice.choice)
         table.add("columns", columns)
     if conflict.renames:
         renames = tomlkit.table()
-        _comment_block(renames, "With resolution = \"rename\": the new class name of each "
-                       "candidate listed here.")
+        _comment_block(renames, "With resolution = \"rename\": the new "
+                       f"{'name' if helper else 'class name'} of each candidate listed here.")
         for cand_ref, new in conflict.renames:
             renames.add(cand_ref, new)
         table.add("rename", renames)

@@ -6,11 +6,15 @@
 * the target imports, its mappers configure and ``create_all`` runs on SQLite,
   in a subprocess with the project's interpreter;
 * the schema the models declare (static inventory) differs from before only by
-  what the plan says: its fixes, its merges and its aliases.
+  what the plan says: its fixes, its merges and its aliases;
+* nothing is lost: every public name of every source still resolves from the
+  same module path to the same code, every registration is still made
+  (:mod:`unify.nothing_lost`).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,8 +134,11 @@ def _runtime_skipped(after: ProbeResult, before: ProbeResult | None, root: Path 
 Schema = dict[str, dict[str, tuple]]
 
 
-def static_schema(inv: Inventory, paths: set[str]) -> Schema:
-    """table -> column -> (type, foreign key, primary key), from the models' source."""
+def static_schema(inv: Inventory, paths: set[str],
+                  renames: dict[str, dict[str, str]] | None = None) -> Schema:
+    """table -> column -> (type, foreign key, primary key), from the models' source.
+    ``renames``: path -> names the plan renames in that file's code (a column type
+    ``String(NAME_LENGTH)`` reads ``String(BOARDS_NAME_LENGTH)`` after the merge)."""
     schema: Schema = {}
     models = {m.name: m for m in inv.models if m.path in paths}
     for model in inv.models:
@@ -139,15 +146,23 @@ def static_schema(inv: Inventory, paths: set[str]) -> Schema:
             continue
         columns = schema.setdefault(model.qualified_table, {})
         for col in _row(model, models):
-            columns.setdefault(col.db_name or col.name, (col.type, col.foreign_key,
-                                                         col.primary_key))
+            columns.setdefault(col.db_name or col.name, (
+                _renamed(col.type, (renames or {}).get(model.path)), col.foreign_key,
+                col.primary_key))
     for table in inv.tables:
         if table.path in paths:
             name = f"{table.schema}.{table.name}" if table.schema else table.name
             columns = schema.setdefault(name, {})
             for col in table.columns:
-                columns.setdefault(col.name, (col.type, col.foreign_key, col.primary_key))
+                columns.setdefault(col.name, (_renamed(col.type, (renames or {}).get(
+                    table.path)), col.foreign_key, col.primary_key))
     return schema
+
+
+def _renamed(text: str | None, renames: dict[str, str] | None) -> str | None:
+    if not text or not renames:
+        return text
+    return re.sub(r"(?<![\w.])(\w+)", lambda m: renames.get(m.group(1), m.group(1)), text)
 
 
 def _row(model: ModelInfo, models: dict[str, ModelInfo]):
@@ -211,8 +226,15 @@ def _from_database(change: tuple[str, str, str], plan: Plan, owners: set[str]) -
 
 
 def schema(plan: Plan, before: Inventory, after: Inventory) -> tuple[Check, tuple[str, ...]]:
-    changes = schema_changes(static_schema(before, set(plan.sources)),
-                             static_schema(after, {plan.target}))
+    """Before: the sources and whatever already sat at the target and compat paths
+    (a module of tables there, overwritten, must show as tables gone); after: the
+    same paths (the target, shims and compat declare what is left)."""
+    from unify.merge import helper_renames  # libcst: only when apply runs
+
+    paths = set(plan.sources) | {plan.target, plan.compat}
+    renames = {p: helper_renames(plan, p) for p in plan.sources}
+    changes = schema_changes(static_schema(before, paths, renames),
+                             static_schema(after, paths))
     intended, unexplained = [], []
     for change in changes:
         why = explained(change, plan, before)
@@ -222,6 +244,19 @@ def schema(plan: Plan, before: Inventory, after: Inventory) -> tuple[Check, tupl
               f"{len(intended)} schema changes, all named by the plan" if not unexplained
               else f"{len(unexplained)} schema changes the plan does not name")
     return Check("schema", not unexplained, detail, tuple(unexplained)), tuple(intended)
+
+
+def nothing_lost(plan: Plan, work: Path, base: str, sys_root: str) -> Check:
+    from unify import nothing_lost as lost_mod
+
+    result = lost_mod.check(plan, work, base, sys_root)
+    if result.lost:
+        return Check("nothing-lost", False, f"{len(result.lost)} names or registrations of "
+                     "the sources are lost or changed", tuple(x.line() for x in result.lost))
+    changed = f"; {len(result.explained)} changed as the plan says" if result.explained else ""
+    return Check("nothing-lost", True, f"{result.names} public names and "
+                 f"{result.registrations} registrations of {result.modules} modules resolve "
+                 f"from the same module paths to the same code{changed}")
 
 
 def probe(work: Path, sys_root: str, modules: list[str], python: str | None) -> ProbeResult:
