@@ -470,6 +470,8 @@ def environment_gap(result: ProbeResult, root: Path) -> str | None:
     if result.stage in ("usage", "environment"):
         if message.startswith("internal error of the unify probe"):
             return None
+        if error.get("type") in ("InterpreterNotFound", "InterpreterNotRunnable", "UsageError"):
+            return None  # a wrong --python is the user's to fix: FAILED, saying so
         return message.splitlines()[0] if message else f"the probe could not start ({result.stage})"
     if result.stage != "import" or error.get("type") not in ("ModuleNotFoundError", "ImportError"):
         return None
