@@ -7,7 +7,7 @@ patch replaces the shim's name, not the one the code now uses; ``finalize``
 removes the module they name).  So the plan lists them in its blast radius, the
 PR description says to change them, and ``unify finalize`` refuses while one is
 left.  A string counts when it is a dotted name of one of the modules (as the
-repository can import it, see ``resolve._dotted_names``), alone or followed by
+repository can import it: under any folder that is no package), alone or followed by
 ``.attribute`` parts; a one-part module name (``models``) counts only with an
 attribute after it, and never as a file name (``models.py``).
 """
@@ -20,7 +20,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from unify.resolve import _dotted_names
+
+
+def _dotted_names(paths: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """dotted name -> [(path, root folder)]: each path under every folder above it."""
+    names: dict[str, list[tuple[str, str]]] = {}
+    for path in paths:
+        parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for i in range(len(parts)):
+            if all(p.isidentifier() for p in parts[i:]):
+                names.setdefault(".".join(parts[i:]), []).append((path, "/".join(parts[:i])))
+    return names
 
 _FILE_SUFFIXES = frozenset({"py", "pyi", "pyc", "txt", "md", "rst", "html", "json", "toml",
                             "cfg", "ini", "yaml", "yml", "csv", "sql", "db", "log", "js", "css"})
