@@ -129,7 +129,8 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
 
     # PATH narrows the models merged, never the importers rewritten: the whole
     # repository is scanned, so every importer of a source is found (issue 16).
-    inv = build_inventory(scan(root, "", focus=True))
+    scanned = scan(root, "", focus=True)
+    inv = build_inventory(scanned)
     in_path = tuple(m for m in inv.live_model_modules if within(m, scope))
     if not in_path:
         raise Refused(f"no ORM models found under {scope or root}",
@@ -160,7 +161,22 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
 
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
-    return plan, inv, stats
+    return _with_module_strings(root, plan, [m.path for m in scanned.modules]), inv, stats
+
+
+def _with_module_strings(root: Path, plan, paths: list[str]):
+    """The plan with the strings naming an old module path in its blast radius."""
+    import dataclasses
+
+    from unify import modrefs
+
+    old = set(plan.sources) - {plan.target}
+    found = modrefs.find(root, paths, modrefs.names_of(paths, old),
+                         skip=set(plan.sources) | {plan.target, plan.compat}, target=plan.target)
+    if not found:
+        return plan
+    return dataclasses.replace(plan, unrewritable=plan.unrewritable + tuple(
+        s.render() for s in found))
 
 
 def source_headings(root: Path, inv: Inventory, sources) -> dict[str, dict[str, str]]:
@@ -385,6 +401,10 @@ def apply_plan(
     text = planfile_text(plan_path)
     # the work tree is HEAD; so is this one (clean), unless it has untracked files
     scanned = scanned if apply_steps.same_as_head(root, "") else None
+    interpreter = _interpreter(git_repo, python) if run_verify else None
+    if interpreter is not None:
+        progress(f"runtime check in {interpreter.python} ({interpreter.why})")
+        python = interpreter.python
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
         ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch,
@@ -397,7 +417,8 @@ def apply_plan(
         checked = None
         if run_verify:
             progress("verifying ...")
-            checked = _verification(ctx, tree.path, steps, before, python, baseline)
+            checked = _verification(ctx, tree.path, steps, before, python, baseline,
+                                    interpreter)
         apply_steps._fault_injection(len(apply_steps.STEPS) + 1)  # "after verification"
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
         tree.settle()
@@ -476,6 +497,9 @@ def _reverify(plan_path: str, branch: str, repo, git_repo, run, run_verify: bool
     git_repo.git.worktree("prune")
     tip = gitops.commit_sha(git_repo, gitops.head_ref(branch))
     progress(f"{branch}: every step is committed, the verification never ran; verifying ...")
+    interpreter = _interpreter(git_repo, python) if run_verify else None
+    if interpreter is not None:
+        python = interpreter.python
     with gitops.Worktree(git_repo, None, start=run.base) as tree:
         assert tree.tree is not None
         ctx = apply_steps.build_context(plan, planfile_text(plan_path), tree.path, run.base,
@@ -486,7 +510,7 @@ def _reverify(plan_path: str, branch: str, repo, git_repo, run, run_verify: bool
         steps = [apply_steps.StepResult(s.number, s.name, s.sha, tuple(
             tree.tree.git.diff_tree("--no-commit-id", "--name-only", "-r", "-z", s.sha
                                     ).split("\x00")[:-1])) for s in run.steps]
-        checked = (_verification(ctx, tree.path, steps, before, python, baseline)
+        checked = (_verification(ctx, tree.path, steps, before, python, baseline, interpreter)
                    if run_verify else None)
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
         git_repo.git.update_ref(gitops.head_ref(branch), steps[-1].commit, tip)
@@ -501,10 +525,18 @@ def _verified(checked) -> str:
     if checked is None:
         return "skipped"
     failed = [c.name for c in checked.checks if not c.ok]
-    return "passed" if not failed else f"failed ({', '.join(failed)})"
+    return checked.verdict if not failed else f"failed ({', '.join(failed)})"
 
 
-def _verification(ctx, work: Path, steps, before, python, baseline=None):
+def _interpreter(git_repo, python: str | None):
+    """The runtime check's interpreter: --python, $VIRTUAL_ENV, the repository's venv, ours."""
+    from unify.runtime import choose_interpreter
+
+    return choose_interpreter(Path(git_repo.working_tree_dir), python)
+
+
+def _verification(ctx, work: Path, steps, before, python, baseline=None,
+                  interpreter=None):
     from unify import apply as apply_steps
     from unify import importcheck, verify
     from unify.inventory import build_inventory
@@ -523,7 +555,9 @@ def _verification(ctx, work: Path, steps, before, python, baseline=None):
         verify.compiles(work, touched),
         verify.no_retired_imports(ctx.plan, index, old_names),
         verify.names_resolve(ctx.inventory, after, ctx.plan),
-        importcheck.said_how(verify.runtime(after_probe, before), baseline),
+        importcheck.said_how(verify.runtime(after_probe, before,
+                                            verify.probe_root(work, ctx.sys_root), interpreter),
+                             baseline),
         schema_check,
         verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
         importcheck.importers_check(work, ctx, baseline, python),

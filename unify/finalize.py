@@ -82,7 +82,17 @@ def importers(root: Path, files: list[str]) -> list[str]:
         for dyn in facts.dynamic_imports:
             if dyn.literal and index.resolve_module(path, dyn.literal) in wanted:
                 found.append(f"{path}:{dyn.line}: {dyn.call}({dyn.argument})")
-    return found
+    seen = {tuple(f.split(":")[:2]) for f in found}
+    return found + [f for f in module_strings(root, list(index.by_path), files)
+                    if tuple(f.split(":")[:2]) not in seen]
+
+
+def module_strings(root: Path, paths: list[str], files: list[str]) -> list[str]:
+    """Strings still naming a module finalize would remove (mock.patch targets...)."""
+    from unify import modrefs
+
+    found = modrefs.find(root, paths, modrefs.names_of(paths, files), skip=files)
+    return [f"{s.path}:{s.line}: names '{s.text}' in a string" for s in found]
 
 
 def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:

@@ -170,7 +170,8 @@ def render_plan(plan, path) -> str:
     for dep in plan.dependents:
         lines.append(f"  dependents {dep.module}: {dep.sites} import sites in {dep.files} files")
     if plan.unrewritable:
-        lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports apply cannot rewrite")
+        lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports and module-path "
+                     "strings apply cannot rewrite")
     shown = path or "the plan"
     if open_ or open_fixes or any(c.fix == "?" for c in plan.cycles):
         lines.append(f"Next: decide what is open in {shown} (search for \"?\"), "
@@ -196,8 +197,13 @@ def apply_json(result) -> dict[str, object]:
         "steps": _plain(result.steps),
         "verification": None if verification is None else {
             "ok": verification.ok,
+            "verdict": verification.verdict,
             "checks": _plain(verification.checks),
             "intended_schema_changes": list(verification.intended),
+            "probes": {when: None if probe is None else {"ok": probe.ok, "stage": probe.stage,
+                                                         "message": probe.message}
+                       for when, probe in (("before", verification.before),
+                                           ("after", verification.after))},
         },
         "pr_description": str(result.pr_path) if result.pr_path else None,
         "notes": list(result.notes),
@@ -215,9 +221,10 @@ def render_apply(result) -> str:
     if verification is None:
         lines.append("Verification skipped (--no-verify).")
     else:
-        lines.append("Verification: " + ("passed" if verification.ok else "FAILED"))
+        lines.append("Verification: " + verification.verdict)
         for check in verification.checks:
-            lines.append(f"  [{'ok' if check.ok else 'FAIL'}] {check.name}: {check.detail}")
+            mark = "skipped" if check.skipped else "ok" if check.ok else "FAIL"
+            lines.append(f"  [{mark}] {check.name}: {check.detail}")
             lines += [f"         {item}" for item in check.items[:10]]
     if result.notes:
         lines.append("Notes:")

@@ -340,8 +340,9 @@ def _render_dependents(doc, plan: Plan) -> None:
         inline.update({"files": dep.files, "sites": dep.sites})
         table.add(dep.module, inline)
     if plan.unrewritable:
-        _comment_block(table, "Dynamic imports apply cannot rewrite (the compat module keeps "
-                       "them working; change them by hand):")
+        _comment_block(table, "Dynamic imports and strings naming an old module path "
+                       "(mock.patch, monkeypatch.setattr,\nimport_module) apply cannot rewrite: "
+                       "change them by hand (`unify finalize` refuses while one is left):")
         table.add("unrewritable", _array(plan.unrewritable))
     doc.add("dependents", table)
 
