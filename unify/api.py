@@ -173,6 +173,9 @@ def _with_module_strings(root: Path, plan, paths: list[str]):
     old = set(plan.sources) - {plan.target}
     found = modrefs.find(root, paths, modrefs.names_of(paths, old),
                          skip=set(plan.sources) | {plan.target, plan.compat}, target=plan.target)
+    # a dynamic import's argument is listed once, as the dynamic import
+    dynamic = {u.split(" ", 1)[0] for u in plan.unrewritable}
+    found = [s for s in found if f"{s.path}:{s.line}" not in dynamic]
     if not found:
         return plan
     return dataclasses.replace(plan, unrewritable=plan.unrewritable + tuple(

@@ -207,7 +207,9 @@ def step_target(ctx: Context) -> tuple[str, str, list[str]]:
     ctx.write(plan.target, target_additions(
         merged.text, plan.target if plan.target in plan.sources else None, ctx.index.by_path,
         plan.sources, {**global_renames(plan), **renames_for(plan, plan.target)}, ctx.index,
-        set(plan.sources) | {plan.target}, ctx.notes))
+        set(plan.sources) | {plan.target}, ctx.notes,
+        frozenset(n for c in plan.cycles if c.source == plan.target and c.fix != "keep"
+                  for n in c.names)))
     ctx.generated.append(plan.target)
     count = sum(len(s.models) for s in plan.sections)
     body = (f"{count} models from {', '.join(plan.sources)} in {len(plan.sections)} sections "

@@ -122,11 +122,19 @@ def _local(index: ModuleIndex, source: str, how: Exported, modules: set[str]) ->
 
 def target_additions(text: str, source: str | None, facts: dict[str, ModuleFacts],
                      sources: tuple[str, ...], renames: dict[str, str], index: ModuleIndex,
-                     modules: set[str], notes: list[str]) -> str:
+                     modules: set[str], notes: list[str],
+                     moved: frozenset[str] = frozenset()) -> str:
     """The merged target, plus the names its own path's source exported that it lacks,
-    and one ``__all__`` covering every source's when any source had one."""
+    and one ``__all__`` covering every source's when any source had one. ``moved``: names
+    whose module-level import the plan moved to break an import cycle (re-importing
+    them here would close the cycle again)."""
     bound = bound_names(text)
-    lines = _lines(source, public_names(facts[source]), bound, renames, index, modules,
+    names = public_names(facts[source]) if source in facts else {}
+    for name in sorted(moved & set(names)):
+        notes.append(f"{source}: {name} is no longer importable from the target at module "
+                     "level: its import was moved to break an import cycle (see [[cycles]])")
+    names = {n: how for n, how in names.items() if n not in moved}
+    lines = _lines(source, names, bound, renames, index, modules,
                    notes, "the target") if source in facts else []
     star: set[str] | None = None
     if any(facts[s].dunder_all is not None for s in sources if s in facts):

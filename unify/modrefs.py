@@ -100,8 +100,11 @@ def find(root: Path, files: Iterable[str], names: dict[str, tuple[str, str]],
     """
     if not names:
         return []
-    firsts = sorted({name.split(".")[0] for name in names}, key=len, reverse=True)
-    prefilter = re.compile("|".join(re.escape(f) for f in firsts).encode())
+    # a string names a module by its whole dotted name (a one-part name only with an
+    # attribute after it): files without one are never parsed
+    needles = sorted({name if "." in name else name + "." for name in names},
+                     key=len, reverse=True)
+    prefilter = re.compile("|".join(re.escape(n) for n in needles).encode())
     skipped = set(skip)
     found = []
     for rel in sorted(set(files) - skipped):

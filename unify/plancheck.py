@@ -66,13 +66,14 @@ _TOP = {
 
 
 _TABLES = {"aliases": dict, "dependents": dict, "conflicts": list, "fixes": list,
-           "stubs": list, "columns": list}
+           "stubs": list, "columns": list, "cycles": list}
 _KEYS = {
     "sections": ("title", "models"),
     "conflicts": ("name", "kind", "candidates", "resolution", "keep", "columns", "rename"),
     "fixes": ("kind", "model", "attr", "at", "from", "to", "enabled"),
     "stubs": ("name", "table", "imports", "code"),
     "columns": ("model", "attr", "imports", "code", "enabled"),
+    "cycles": ("source", "line", "module", "names", "chain", "fix"),
 }
 _KIND_NAMES = {dict: "table", list: "list", str: "string", int: "number"}
 
@@ -129,8 +130,11 @@ def _types(data: dict[str, Any], lines: Lines) -> Iterator[Problem]:
 
 
 def _bad_value(table: str, key: str, value: Any) -> str | None:
-    if key in ("models", "candidates", "imports"):
+    if key in ("models", "candidates", "imports", "names", "chain"):
         return None if _strings(value) else "must be a list of strings"
+    if key == "line":
+        return None if isinstance(value, int) and not isinstance(value, bool) else \
+            "must be a line number"
     if key == "enabled":
         return None if isinstance(value, bool) else "must be true or false"
     if key in ("columns", "rename") and table == "conflicts":

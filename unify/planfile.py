@@ -341,7 +341,7 @@ def _render_dependents(doc, plan: Plan) -> None:
         table.add(dep.module, inline)
     if plan.unrewritable:
         _comment_block(table, "Dynamic imports and strings naming an old module path "
-                       "(mock.patch, monkeypatch.setattr,\nimport_module) apply cannot rewrite: "
+                       "(mock.patch, monkeypatch.setattr, import_module) apply cannot rewrite: "
                        "change them by hand (`unify finalize` refuses while one is left):")
         table.add("unrewritable", _array(plan.unrewritable))
     doc.add("dependents", table)
