@@ -286,3 +286,37 @@ def test_seqpt_plan_matches_the_seed_structure(corpus_repo, run):
     fixes = {(f["kind"], f["old"], f["new"]) for f in data["fixes"]}
     assert ("foreign_key", "organizations.id", "organization.id") in fixes
     assert ("column_type", "String(36)", "Integer") in fixes
+
+
+def test_a_plan_without_sections_is_valid_toml_with_sections_at_the_top(make_repo, run):
+    """Sources holding only tables (indico's association-table modules): no section.
+    An empty `sections` written after the [fingerprints] table became a fingerprint."""
+    repo = make_repo({
+        "pkg/__init__.py": "",
+        "pkg/db.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+        "pkg/links.py": """
+            from sqlalchemy import Column, ForeignKey, Integer, Table
+            from pkg.db import Base
+
+            user_links = Table(
+                "user_links", Base.metadata,
+                Column("a_id", Integer, ForeignKey("a.id")),
+                Column("b_id", Integer, ForeignKey("b.id")),
+            )
+        """,
+        "pkg/more_links.py": """
+            from sqlalchemy import Column, ForeignKey, Integer, Table
+            from pkg.db import Base
+
+            room_links = Table("room_links", Base.metadata, Column("a_id", Integer))
+        """,
+    })
+    run("plan", "--repo", str(repo))
+    text = (repo / "plans" / "models.toml").read_text(encoding="utf-8")
+    import tomllib
+
+    data = tomllib.loads(text)
+    assert data["sections"] == []
+    assert all(isinstance(v, str) for v in data["fingerprints"].values())
+    checked = run("plan", "--check", str(repo / "plans" / "models.toml"), "--repo", str(repo))
+    assert "fingerprints must map" not in checked.out + checked.err

@@ -86,6 +86,10 @@ def _render_head(plan: Plan) -> str:
     doc.add("header", plan.header)
     doc.add(tomlkit.comment("Model files merged into the target."))
     doc.add("sources", _array(plan.sources))
+    if not plan.sections:  # here: after the [fingerprints] table it would land inside it
+        doc.add(tomlkit.comment("Sections of the target: none (the sources hold no model "
+                                "classes, only tables)."))
+        doc.add("sections", tomlkit.array())
     doc.add(tomlkit.nl())
     return tomlkit.dumps(doc)
 
@@ -186,6 +190,8 @@ def _string(text: str) -> str:
 
 
 def _render_sections(doc, sections: tuple[Section, ...]) -> None:
+    if not sections:
+        return  # written in the head (see _render_head)
     doc.add(tomlkit.nl())
     _comment_block(doc, (
         "Sections of the target module, in order; each becomes a banner comment and its\n"
