@@ -142,6 +142,9 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
         compat=_in_scope(root, scope, compat) if compat else None,
         sources=sources, retire=retire,
     )
+    from unify.migration import mark_data_loss
+
+    plan = mark_data_loss(plan, root)
     if live is not None:
         from unify import stubs  # black
 
@@ -298,12 +301,17 @@ def already_applied(plan_path: str, branch: str, repo: str | None) -> ApplyResul
     revs = ([branch] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
     for rev in revs:
         commits = gitops.commits_of_plan(git_repo, rev, ident)
-        final = f"{len(apply_steps.STEPS)}/{len(apply_steps.STEPS)} "
-        if any(step.startswith(final) for _, step in commits):
+        if any(_final_step(step) for _, step in commits):
             notes = (f"already applied: {rev} has the {len(commits)} commits of this plan "
                      f"(Unify-Plan: {ident}); nothing to do",)
             return ApplyResult(rev, commits[-1][0], (), None, None, notes)
     return None
+
+
+def _final_step(step: str) -> bool:
+    """``6/6 format`` (and ``5/5 format`` of an apply made before the migration step)."""
+    number, _, total = step.partition(" ")[0].partition("/")
+    return bool(total) and number == total
 
 
 def apply_plan(
@@ -314,6 +322,7 @@ def apply_plan(
     run_verify: bool = True,
     python: str | None = None,
     progress=lambda message: None,
+    migration: bool = True,
 ) -> ApplyResult:
     from unify import apply as apply_steps
     from unify import gitops, verify
@@ -327,10 +336,17 @@ def apply_plan(
     loaded, check_result, root = load_plan(plan_path, repo)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
+    if migration:
+        from unify import migration as migration_mod
+
+        setup = migration_mod.find_alembic(root)
+        if setup is not None:
+            migration_mod.current_head(root, setup)  # several heads: refused before any step
     text = Path(plan_path).read_text(encoding="utf-8")
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
         ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
+        ctx.migration_on = migration
         before = verify.probe(tree.path, ctx.sys_root, [ctx.dotted(s) for s in plan.sources],
                               python) if run_verify else None
         steps = apply_steps.run_steps(ctx, tree, progress)
@@ -344,8 +360,8 @@ def apply_plan(
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
-        pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes),
-                           encoding="utf-8")
+        pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes,
+                                     ctx.migration), encoding="utf-8")
     return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
                        tuple(ctx.notes), diffs)
 

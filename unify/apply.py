@@ -34,7 +34,8 @@ from unify.plan import Plan
 from unify.resolve import ModuleIndex
 from unify.scan import scan, worker_count
 
-STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "format")
+STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "migration",
+         "format")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Context:
     branch: str = ""  # the branch the steps are committed to ("" for a dry run)
     notes: list[str] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)  # files unify wrote from scratch
+    migration_on: bool = True  # --no-migration: False
+    migration: object | None = None  # the migration step's MigrationResult
 
     def dotted(self, path: str) -> str:
         return module_dotted(path, self.sys_root)
@@ -311,6 +314,18 @@ def step_retire(ctx: Context) -> tuple[str, str, list[str]]:
     return f"retire the old model files ({plan.retire})", body, touched
 
 
+def step_migration(ctx: Context) -> tuple[str, str, list[str]]:
+    from unify import migration_step
+
+    if not ctx.migration_on:
+        return "no database migration (--no-migration)", "Turned off by --no-migration.", []
+    result = migration_step.run(ctx)
+    ctx.migration = result
+    if result.path:
+        ctx.generated.append(result.path)
+    return result.summary, result.body, [result.path] if result.path else []
+
+
 def step_format(ctx: Context) -> tuple[str, str, list[str]]:
     files = [f for f in dict.fromkeys(ctx.generated) if (ctx.work / f).is_file()]
     result = subprocess.run([sys.executable, "-m", "black", "-q", *files], cwd=ctx.work,
@@ -324,7 +339,7 @@ def step_format(ctx: Context) -> tuple[str, str, list[str]]:
 
 
 STEP_FUNCTIONS: tuple[Callable[[Context], tuple[str, str, list[str]]], ...] = (
-    step_target, step_compat, step_rewrite, step_retire, step_format,
+    step_target, step_compat, step_rewrite, step_retire, step_migration, step_format,
 )
 
 

@@ -91,6 +91,7 @@ class Fix:
     new: str
     reason: str
     enabled: bool = True
+    data_loss: str = ""  # column_type with Alembic: "?" until "accept" (unify.migration)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class Plan:
 
     @property
     def open_fixes(self) -> tuple[Fix, ...]:
-        return tuple(f for f in self.fixes if f.enabled and "?" in (f.old, f.new))
+        return tuple(f for f in self.fixes if f.enabled and "?" in (f.old, f.new, f.data_loss))
 
     @property
     def open_decisions(self) -> tuple[str, ...]:

@@ -90,6 +90,10 @@ def structure(data: dict[str, Any], lines: Lines) -> list[Problem]:
                                                        for k in ("model", "attr")):
             problems.append(Problem(line, f"fix needs kind (one of {', '.join(FIX_KINDS)}), "
                                     "model and attr", "see the comments above the fixes"))
+        elif fix.get("data_loss", "accept") not in ("accept", "?"):
+            problems.append(Problem(lines.key("data_loss", line), f"data_loss = "
+                                    f"{fix.get('data_loss')!r} is not \"accept\" or \"?\"",
+                                    'write data_loss = "accept", or enabled = false'))
     for stub, line in zip(data.get("stubs", []), lines.headers("stubs")):
         if not all(isinstance(stub.get(k), str) for k in ("name", "code")) or \
                 not _strings(stub.get("imports", [])):
@@ -319,3 +323,8 @@ def _open_fixes(plan: Plan, lines: Lines) -> Iterator[Problem]:
         if fix.enabled and "?" in (fix.old, fix.new):
             yield Problem(lines.key("to", line), f"fix of {fix.model}.{fix.attr} is undecided "
                           '(to = "?")', "set `to` to the right target, or enabled = false")
+        elif fix.enabled and fix.data_loss == "?":
+            yield Problem(lines.key("data_loss", line), f"fix of {fix.model}.{fix.attr}: the "
+                          f"migration's cast {fix.old} -> {fix.new} can lose data and is "
+                          'undecided (data_loss = "?")', 'back up, then write data_loss = '
+                          '"accept"; or enabled = false')
