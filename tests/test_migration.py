@@ -63,7 +63,8 @@ def test_tables_the_database_has_and_new_tables():
     assert ops == [m.CreateTable("brand_new", (("id", "Integer", None, True),
                                                ("a_id", "Integer", "a.id", False)))]
     gone = m.compare({"a": {"id": ("Integer", None, True)}}, {})
-    assert gone == [m.Kept("table a: no model maps it any more; not dropped")]
+    assert gone == [m.Kept("a")]
+    assert gone[0].what == "table a: no model maps it any more; not dropped"
     assert "op.drop" not in m.render_revision(gone, "r", None, "p", True)
 
 
@@ -91,6 +92,51 @@ def test_revision_renders_working_python_with_each_reverse():
     assert "type_=sa.String(36)" in down and "postgresql_using='c::varchar(36)'" in down
     assert "DATA LOSS (not decided in the plan)" in text
     assert "ALTER TABLE t ALTER COLUMN c TYPE INTEGER USING c::integer;" in m.render_sql(ops)
+
+
+SIMULATED_BEFORE = {
+    "organization": {"id": ("Integer", None, True)},
+    "t": {"org": ("String(36)", "organization.id", False),
+          "boss": ("Integer", "organizations.id", False), "x": ("Text", None, False)},
+    "old_name": {"id": ("Integer", None, True)},
+    "gone": {"id": ("Integer", None, True)},
+}
+SIMULATED_AFTER = {
+    "organization": {"id": ("Integer", None, True), "extra": ("String(5)", None, False)},
+    "t": {"org": ("Integer", "organization.id", False),
+          "boss": ("Integer", "organization.id", False), "y": ("Text", None, False)},
+    "new_name": {"id": ("Integer", None, True)},
+    "fresh": {"id": ("Integer", None, True), "t_org": ("Integer", "t.org", False)},
+}
+
+
+def test_the_revision_takes_the_database_where_the_models_say_and_back():
+    ops = m.compare(SIMULATED_BEFORE, SIMULATED_AFTER)
+    assert {type(op).__name__ for op in ops} == {
+        "DropForeignKey", "AlterType", "CreateForeignKey", "CreateTable", "RenameTable",
+        "RenameColumn", "AddColumn", "Kept"}
+    text = m.render_revision(ops, "r2", "r1", "p", True)
+    start, end = m.expected_states(ops, SIMULATED_BEFORE, SIMULATED_AFTER, set(), set())
+    assert start["t"]["org"][1] is None and start["t"]["boss"][1] is None  # impossible keys
+    assert end["gone"] == {"id": ("Integer", None, True)}  # kept, never dropped
+    up = m.simulate(text, "upgrade", start)
+    assert up == end
+    assert m.simulate(text, "downgrade", up) == start
+
+
+@pytest.mark.parametrize("damage", [
+    ("op.drop_table('fresh')", "pass"),  # downgrade forgets a table it created
+    ("type_=sa.String(36)", "type_=sa.String(64)"),  # downgrade restores the wrong type
+    ("new_column_name='y'", "new_column_name='z'"),  # upgrade renames to the wrong name
+])
+def test_the_simulation_catches_a_wrong_revision(damage):
+    ops = m.compare(SIMULATED_BEFORE, SIMULATED_AFTER)
+    text = m.render_revision(ops, "r2", "r1", "p", True)
+    assert damage[0] in text
+    broken = text.replace(damage[0], damage[1])
+    start, end = m.expected_states(ops, SIMULATED_BEFORE, SIMULATED_AFTER, set(), set())
+    up = m.simulate(broken, "upgrade", start)
+    assert up != end or m.simulate(broken, "downgrade", up) != start
 
 
 # -- the project's Alembic, read statically ------------------------------------------------
@@ -186,6 +232,7 @@ def test_revision_upgrades_and_downgrades_on_postgresql(corpus_repo, run, pg_ser
     pr = plan.with_suffix(".pr.md").read_text()
     assert "## Database migration" in pr and "USING organization_id::integer" in pr
     assert "**Data loss possible**" in pr
+    assert "- [x] **migration**: revision" in pr  # verify followed the revision op by op
 
     db = postgres_database(pg_server)
     _alembic(repo, db.app_url, "upgrade", "3f2a9c1d7b10")

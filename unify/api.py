@@ -397,6 +397,10 @@ def _verification(ctx, work: Path, steps, before, python):
         schema_check,
         verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
     )
+    from unify import migration_step
+
+    migration_check = migration_step.check(ctx.migration, ctx.plan, work, ctx.inventory, after)
+    checks += (migration_check,) if migration_check is not None else ()
     return verify.Verification(checks, before, after_probe, intended)
 
 

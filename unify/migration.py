@@ -83,7 +83,14 @@ class AddColumn:
 class Kept:
     """A table or column the code no longer declares: never dropped by unify."""
 
-    what: str
+    table: str
+    column: str = ""
+
+    @property
+    def what(self) -> str:
+        if self.column:
+            return f"column {self.table}.{self.column}: no longer declared; not dropped"
+        return f"table {self.table}: no model maps it any more; not dropped"
 
 
 Op = AlterType | DropForeignKey | CreateForeignKey | CreateTable | RenameTable | RenameColumn \
@@ -150,7 +157,7 @@ def compare(before: Schema, after: Schema, existing: set[str] = frozenset(),
             ops.append(RenameTable(old_table, twin))
             gone.remove(old_table)
             new.remove(twin)
-    ops += [Kept(f"table {t}: no model maps it any more; not dropped") for t in sorted(gone)]
+    ops += [Kept(t) for t in sorted(gone)]
     ops += [CreateTable(t, tuple((c, *after[t][c]) for c in after[t])) for t in sorted(new)
             if t not in existing and _bare(t) not in {_bare(x) for x in existing}]
     for table in sorted(set(before) & set(after)):
@@ -172,7 +179,7 @@ def _columns(table, old_cols, new_cols, before, after, added) -> list[Op]:
             ops.append(RenameColumn(table, col, twin, old_cols[col][0]))
             gone.remove(col)
             new.remove(twin)
-    ops += [Kept(f"column {table}.{c}: no longer declared; not dropped") for c in gone]
+    ops += [Kept(table, c) for c in gone]
     ops += [AddColumn(table, c, new_cols[c][0], new_cols[c][1]) for c in new
             if (table, c) not in added]
     for col in sorted(set(old_cols) & set(new_cols)):
@@ -504,3 +511,117 @@ def mark_data_loss(plan, root: Path):
     fixes = tuple(replace(f, data_loss="?") if f.kind == "column_type" and f.enabled
                   and not f.data_loss and loss(f.old, f.new) else f for f in plan.fixes)
     return replace(plan, fixes=fixes)
+
+
+# -- proof: run the revision's ops over the declared schema -----------------------------
+
+
+def database_view(schema: Schema) -> Schema:
+    """The schema as a database can hold it: no foreign key to a table the models do not
+    declare, nor between columns of different type families (PostgreSQL refuses both)."""
+    view: Schema = {}
+    for table, cols in schema.items():
+        view[table] = {}
+        for name, (type_, fk, pk) in cols.items():
+            if fk and (fk.rpartition(".")[0] not in schema or (
+                    _family_of_fk(fk, schema) != type_family(type_) and type_family(type_))):
+                fk = None
+            view[table][name] = (type_, fk, pk)
+    return view
+
+
+def _type_text(node: ast.AST) -> str | None:
+    text = ast.unparse(node)
+    if text.startswith("sa."):
+        text = text[3:]
+    return None if text == "NullType()" else text[:-2] if text.endswith("()") else text
+
+
+def _call_args(call: ast.Call) -> tuple[list, dict]:
+    return ([a for a in call.args], {k.arg: k.value for k in call.keywords if k.arg})
+
+
+def _const(node):
+    return ast.literal_eval(node)
+
+
+def simulate(text: str, function: str, schema: Schema) -> Schema:
+    """``schema`` after the ``op.*`` calls of the revision's ``function`` (upgrade or
+    downgrade), as far as this module renders them; unknown calls raise ValueError."""
+    result = {t: dict(c) for t, c in schema.items()}
+    body = next(n for n in ast.parse(text).body
+                if isinstance(n, ast.FunctionDef) and n.name == function).body
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not isinstance(call, ast.Call) or not ast.unparse(call.func).startswith("op."):
+            raise ValueError(f"not an op call: {ast.unparse(stmt)}")
+        _run(ast.unparse(call.func)[3:], *_call_args(call), result)
+    return result
+
+
+def _drop_named(schema: Schema, table: str, name: str) -> None:
+    for col, (type_, fk, pk) in schema.get(table, {}).items():
+        if fk_name(table, col) == name:
+            schema[table][col] = (type_, None, pk)
+
+
+def _run(name: str, args: list, kw: dict, s: Schema) -> None:
+    if name == "alter_column":
+        table, col = _const(args[0]), _const(args[1])
+        type_, fk, pk = s[table].pop(col)
+        if "type_" in kw:
+            type_ = _type_text(kw["type_"])
+        s[table][_const(kw["new_column_name"]) if "new_column_name" in kw else col] = (
+            type_, fk, pk)
+    elif name == "create_foreign_key":
+        _, table, ref, cols, refs = (_const(a) for a in args)
+        type_, _, pk = s[table][cols[0]]
+        s[table][cols[0]] = (type_, f"{ref}.{refs[0]}", pk)
+    elif name == "drop_constraint":
+        _drop_named(s, _const(args[1]), _const(args[0]))
+    elif name == "execute":
+        m = re.fullmatch(r"ALTER TABLE (\S+) DROP CONSTRAINT IF EXISTS (\S+)", _const(args[0]))
+        if m is None:
+            raise ValueError(f"unknown SQL: {_const(args[0])}")
+        _drop_named(s, m.group(1), m.group(2))
+    elif name == "create_table":
+        cols = {}
+        for column in args[1:]:
+            cargs, ckw = _call_args(column)
+            fk = next((_const(a.args[0]) for a in cargs[2:] if isinstance(a, ast.Call)), None)
+            pk = bool(_const(ckw["primary_key"])) if "primary_key" in ckw else False
+            cols[_const(cargs[0])] = (_type_text(cargs[1]), fk, pk)
+        s[_const(args[0])] = cols
+    elif name == "drop_table":
+        del s[_const(args[0])]
+    elif name == "rename_table":
+        s[_const(args[1])] = s.pop(_const(args[0]))
+    elif name == "add_column":
+        cargs, _ = _call_args(args[1])
+        fk = next((_const(a.args[0]) for a in cargs[2:] if isinstance(a, ast.Call)), None)
+        s[_const(args[0])][_const(cargs[0])] = (_type_text(cargs[1]), fk, False)
+    elif name == "drop_column":
+        del s[_const(args[0])][_const(args[1])]
+    else:
+        raise ValueError(f"op.{name} is not one unify writes")
+
+
+def expected_states(ops: list[Op], before: Schema, after: Schema, existing: set[str],
+                    added: set[tuple[str, str]]) -> tuple[Schema, Schema]:
+    """(the database before, the database after) as the revision must take it: as a
+    database can hold each schema; tables and columns it already has (stubs, columns
+    from `plan --database`) in both; what the code stopped declaring kept after."""
+    start, end = database_view(before), database_view(after)
+    for table in existing & set(end):
+        start.setdefault(table, dict(end[table]))
+    for table, col in added:
+        if table in end and col in end[table] and table in start:
+            start[table].setdefault(col, end[table][col])
+    for op in ops:
+        if isinstance(op, Kept) and op.column:
+            end[op.table][op.column] = start[op.table][op.column]
+        elif isinstance(op, Kept):
+            end[op.table] = dict(start[op.table])
+    return start, end

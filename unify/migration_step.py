@@ -38,12 +38,51 @@ def schema_pair(plan, before_inv, after_inv):
     return static_schema(before_inv, paths, renames), static_schema(after_inv, paths)
 
 
-def ops_for(plan, before_inv, after_inv) -> list:
-    before, after = schema_pair(plan, before_inv, after_inv)
+def _from_database(plan, after_inv) -> tuple[set[str], set[tuple[str, str]]]:
+    """Tables and (table, column) the database already has: the plan's stubs and columns."""
     existing = {s.table for s in plan.stubs}
     owners = {m.name: m.qualified_table for m in after_inv.models if m.qualified_table}
-    added = {(owners.get(c.model, ""), c.attr) for c in plan.columns if c.enabled}
-    return migration.compare(before, after, existing, added)
+    return existing, {(owners.get(c.model, ""), c.attr) for c in plan.columns if c.enabled}
+
+
+def ops_for(plan, before_inv, after_inv) -> list:
+    before, after = schema_pair(plan, before_inv, after_inv)
+    return migration.compare(before, after, *_from_database(plan, after_inv))
+
+
+def check(result: MigrationResult | None, plan, work, before_inv, after_inv):
+    """Verification line `migration`: the written revision's upgrade() takes the database
+    before (as the old models let it be) to the unified models' schema, and its
+    downgrade() back, op by op (:func:`unify.migration.simulate`)."""
+    from unify.verify import Check
+
+    if result is None or not result.path:
+        return None
+    before, after = schema_pair(plan, before_inv, after_inv)
+    existing, added = _from_database(plan, after_inv)
+    ops = migration.compare(before, after, existing, added)
+    start, end = migration.expected_states(ops, before, after, existing, added)
+    try:
+        text = (work / result.path).read_text(encoding="utf-8")
+        up = migration.simulate(text, "upgrade", start)
+        down = migration.simulate(text, "downgrade", up)
+    except (OSError, SyntaxError, ValueError, KeyError, IndexError, StopIteration) as exc:
+        return Check("migration", False, f"{result.path}: cannot follow the revision "
+                     f"({type(exc).__name__}: {exc})")
+    wrong = [f"upgrade(): {line}" for line in _differences(up, end)]
+    wrong += [f"downgrade(): {line}" for line in _differences(down, start)]
+    if wrong:
+        return Check("migration", False, f"{result.path} does not take the schema where "
+                     "the models say", tuple(wrong))
+    return Check("migration", True, f"revision {result.revision}: upgrade() takes the "
+                 f"declared schema to the unified models' ({len(result.ops)} ops), "
+                 "downgrade() back")
+
+
+def _differences(got, want) -> list[str]:
+    from unify.verify import schema_changes
+
+    return [f"{t}{'.' + c if c else ''}: {d}" for t, c, d in schema_changes(want, got)]
 
 
 def _accepted(plan, op) -> bool:
