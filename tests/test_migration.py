@@ -139,6 +139,22 @@ def test_the_simulation_catches_a_wrong_revision(damage):
     assert up != end or m.simulate(broken, "downgrade", up) != start
 
 
+def test_a_key_to_a_missing_column_is_dropped_if_it_exists():
+    """U104 (users.user_id where users has only id): no database could hold the old key."""
+    before = {"users": {"id": ("Integer", None, True)},
+              "plans": {"user_id": ("Integer", "users.user_id", False)}}
+    after = {"users": {"id": ("Integer", None, True)},
+             "plans": {"user_id": ("Integer", "users.id", False)}}
+    ops = m.compare(before, after)
+    assert ops == [m.DropForeignKey("plans", "user_id", "plans_user_id_fkey", "users.user_id",
+                                    maybe=True),
+                   m.CreateForeignKey("plans", "user_id", "plans_user_id_fkey", "users.id")]
+    assert "DROP CONSTRAINT IF EXISTS plans_user_id_fkey" in m.render_sql(ops)
+    text = m.render_revision(ops, "r", None, "p", True)
+    start, end = m.expected_states(ops, before, after, set(), set())
+    assert m.simulate(text, "downgrade", m.simulate(text, "upgrade", start)) == start
+
+
 # -- the project's Alembic, read statically ------------------------------------------------
 
 

@@ -186,23 +186,24 @@ def _columns(table, old_cols, new_cols, before, after, added) -> list[Op]:
         (t0, fk0, _), (t1, fk1, _) = old_cols[col], new_cols[col]
         if t0 != t1 and t0 and t1:
             ops.append(AlterType(table, col, t0, t1, loss(t0, t1)))
-        if fk0 != fk1:
-            if fk0:
-                maybe = fk0.rsplit(".", 1)[0] not in before
-                ops.append(DropForeignKey(table, col, fk_name(table, col), fk0, maybe))
-            if fk1:
-                ops.append(CreateForeignKey(table, col, fk_name(table, col), fk1))
-        elif fk1 and t0 != t1 and _family_of_fk(fk1, after) == type_family(t1) \
-                and type_family(t0) != type_family(t1):
-            # the database could not hold this key before (its types differed): it can now
+        held = bool(fk0) and holdable(fk0, t0, before)  # the database can have the old key
+        if fk0 and fk0 != fk1:
+            ops.append(DropForeignKey(table, col, fk_name(table, col), fk0, not held))
+        if fk1 and (fk0 != fk1 or not held) and holdable(fk1, t1, after):
+            # a new key, or one the old models declared but no database could hold
             ops.append(CreateForeignKey(table, col, fk_name(table, col), fk1))
     return ops
 
 
-def _family_of_fk(fk: str, schema: Schema) -> str | None:
+def holdable(fk: str, type_: str | None, schema: Schema) -> bool:
+    """Whether a database can have this foreign key: its table and column are declared
+    and their types are of one family (PostgreSQL refuses varchar -> integer)."""
     table, _, column = fk.rpartition(".")
-    col = schema.get(table, {}).get(column)
-    return type_family(col[0]) if col else None
+    target = schema.get(table, {}).get(column)
+    if target is None:
+        return False
+    mine, theirs = type_family(type_), type_family(target[0])
+    return mine is None or theirs is None or mine == theirs
 
 
 # -- render: ops -> Alembic ops / SQL ---------------------------------------------------
@@ -282,8 +283,9 @@ def upgrade_lines(op: Op) -> list[str]:
         mark = [f"# DATA LOSS: {op.loss} (USING {using(op.column, op.old, op.new) or 'implicit cast'})"] if op.loss else []
         return mark + [_alter(op.table, op.column, op.old, op.new)]
     if isinstance(op, DropForeignKey):
-        note = ([f"# {op.target}: a table the models never declared; the key exists only if "
-                 "the database has that table"] if op.maybe else [])
+        note = ([f"# {op.target}: no database could hold this key as the models declared it "
+                 "(no such table or column, or another type): dropped if it exists"]
+                if op.maybe else [])
         return note + [_drop_fk(op, op.maybe)]
     if isinstance(op, CreateForeignKey):
         return [_fk(op)]
@@ -307,8 +309,8 @@ def downgrade_lines(op: Op) -> list[str]:
         return [_alter(op.table, op.column, op.new, op.old)]
     if isinstance(op, DropForeignKey):
         if op.maybe:
-            return [f"# not recreated: {op.table}.{op.column} -> {op.target} (no such table "
-                    "in the models; the database could not hold it unless it has one)"]
+            return [f"# not recreated: {op.table}.{op.column} -> {op.target} (the old models "
+                    "declared a key no database could hold)"]
         return [_fk(CreateForeignKey(op.table, op.column, op.name, op.target))]
     if isinstance(op, CreateForeignKey):
         return [_drop_fk(op)]
@@ -523,8 +525,7 @@ def database_view(schema: Schema) -> Schema:
     for table, cols in schema.items():
         view[table] = {}
         for name, (type_, fk, pk) in cols.items():
-            if fk and (fk.rpartition(".")[0] not in schema or (
-                    _family_of_fk(fk, schema) != type_family(type_) and type_family(type_))):
+            if fk and not holdable(fk, type_, schema):
                 fk = None
             view[table][name] = (type_, fk, pk)
     return view
