@@ -211,7 +211,8 @@ def test_crlf_and_latin1_files_were_really_rewritten(applied):
     repo, base, result = applied("package_models")
     crlf = "app/api/routes/chefs.py"
     assert crlf in result["steps"][2]["files"]
-    assert show(repo, "unify/models", crlf).count(b"\r\n") == show(repo, base, crlf).count(b"\r\n")
+    after = show(repo, "unify/models", crlf)  # every line still CRLF (two imports became one)
+    assert after.count(b"\r\n") == after.count(b"\n") and show(repo, base, crlf).count(b"\r\n")
     repo, base, result = applied("seqpt_like")
     latin = "app/learning_objectives_generator.py"
     assert latin in result["steps"][2]["files"]

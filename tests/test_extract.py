@@ -127,3 +127,47 @@ def test_fallback_classes_in_except_are_marked():
 def test_crlf_and_bom_parse():
     f = extract("w.py", b"\xef\xbb\xbfimport models\r\nx = 1\r\n")
     assert f.error is None and f.imports[0].module == "models"
+
+
+def test_declared_attr_members_and_helper_calls():
+    from unify.extract import extract
+
+    facts = extract("m.py", b'''
+from sqlalchemy.orm import declared_attr
+
+def fk(table, nullable=False):
+    """A foreign key to table.id."""
+    return Column(ForeignKey(f"{table}.id"), nullable=nullable)
+
+def not_a_helper():
+    col = Column(Integer)
+    return col
+
+class Mixin:
+    @declared_attr
+    def owner_id(cls):
+        return Column(Integer, ForeignKey("users.id"))
+
+    @declared_attr.cascading
+    def editor_id(cls):
+        return fk("users")
+
+    @declared_attr
+    def owner(cls):
+        return relationship("User")
+
+    @declared_attr
+    def __tablename__(cls):
+        return cls.__name__.lower()
+
+    query = db.session.query_property()
+    slug = make_slug()
+''')
+    assert [(h.name, h.params, h.defaults) for h in facts.helpers] == [
+        ("fk", ("table", "nullable"), (("nullable", "False"),))]
+    cls = facts.classes[0]
+    assert [(c.name, c.foreign_key) for c in cls.columns] == [("owner_id", "users.id")]
+    assert [r.name for r in cls.relationships] == ["owner"]
+    assert [(c.name, c.func, c.declared_attr) for c in cls.calls] == [
+        ("editor_id", "fk", True), ("slug", "make_slug", False)]
+    assert cls.tablename_dynamic

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from unify.diagnostics import Diagnostic
@@ -24,6 +25,7 @@ class Schema:
     def __init__(self, inventory: Inventory) -> None:
         self.models_by_name: dict[str, list[ModelInfo]] = defaultdict(list)
         self.columns: dict[str, dict[str, ColumnFact]] = defaultdict(dict)
+        self.models = inventory.models
         for model in inventory.models:
             self.models_by_name[model.name].append(model)
         for model in inventory.models:
@@ -56,6 +58,14 @@ class Schema:
         candidates = self.models_by_name.get(model.parent, [])
         return candidates[0] if candidates else None
 
+    def unknown(self, model: ModelInfo) -> tuple[str, ...]:
+        """Why the model's columns are not all known (its own or its ancestors' calls)."""
+        return tuple(u for m in [model, *self.ancestors(model)] for u in m.unknown)
+
+    def unknown_table(self, table: str) -> tuple[str, ...]:
+        return tuple(u for m in self.models if m.qualified_table == table
+                     for u in self.unknown(m))
+
     def find_table(self, name: str) -> str | None:
         if name in self.columns:
             return name
@@ -75,6 +85,16 @@ class Schema:
             for m in [model, *self.ancestors(model)]
             for rel in m.relationships
         ]
+
+
+def unknown_note(d: Diagnostic, reasons: tuple[str, ...]) -> Diagnostic:
+    """A finding that depends on columns unify could not evaluate, as a note (U106)."""
+    shown = "; ".join(reasons[:2]) + (f" (+{len(reasons) - 2} more)" if len(reasons) > 2 else "")
+    return Diagnostic(
+        d.path, d.line, "U106", d.subject,
+        f"not checked: {d.message}; but unify cannot evaluate {shown}",
+        "check it by hand; no fix is proposed from an unknown column set",
+    )
 
 
 def _split_fk(target: str) -> tuple[str, str] | None:
@@ -185,11 +205,13 @@ def _check_fk(schema: Schema, path: str, subject: str, col: ColumnFact) -> Itera
         return
     referenced = schema.columns[found].get(column)
     if referenced is None:
-        yield Diagnostic(
+        finding = Diagnostic(
             path, col.line, "U104", subject,
             f"{subject} references {target!r}, but table {found!r} has no column {column!r}",
             f"columns of {found}: {', '.join(sorted(schema.columns[found]))}",
         )
+        unknown = schema.unknown_table(found)
+        yield unknown_note(finding, unknown) if unknown else finding
         return
     mine, theirs = type_family(col.type), type_family(referenced.type)
     if mine and theirs and mine != theirs:
@@ -231,17 +253,23 @@ def _check_relationship(schema, backrefs, model: ModelInfo, rel: RelationshipFac
             f"{subject} uses secondary={rel.secondary!r}, a table nobody defines",
             "define the association Table, or fix the name",
         )
+    target = schema.models_by_name[rel.target][0]
+    unknown = schema.unknown(model) + tuple(
+        u for t in schema.models_by_name[rel.target] for u in schema.unknown(t))
     if rel.back_populates:
-        yield from _check_partner(schema, backrefs, model, rel, subject)
+        for finding in _check_partner(schema, backrefs, model, rel, subject):
+            partner_unknown = finding.code == "U202" and tuple(
+                u for t in schema.models_by_name[rel.target] for u in schema.unknown(t))
+            yield unknown_note(finding, partner_unknown) if partner_unknown else finding
     if rel.secondary is None and not rel.primaryjoin and not rel.foreign_keys:
-        target = schema.models_by_name[rel.target][0]
         if not _fk_path(schema, model, target):
-            yield Diagnostic(
+            finding = Diagnostic(
                 model.path, rel.line, "U204", subject,
                 f"no foreign key links {model.qualified_table} and {target.qualified_table}: "
                 f"SQLAlchemy cannot determine the join condition of {subject}",
                 f"add a ForeignKey column on one side, or remove {subject}",
             )
+            yield unknown_note(finding, unknown) if unknown else finding
 
 
 def _closest_class(schema: Schema, name: str) -> str:
@@ -306,7 +334,8 @@ def circular_imports(inv: Inventory) -> Iterator[Diagnostic]:
     nodes = set(inv.model_modules) | set(inv.reexport_modules)
     edges: dict[str, dict[str, int]] = defaultdict(dict)
     for site in inv.dependents:
-        if site.path in nodes and site.scope == "module" and "type_checking" not in site.flags:
+        if site.path in nodes and site.scope == "module" and "type_checking" not in site.flags \
+                and site.form != "attribute":  # `pkg.old.X` imports nothing
             edges[site.path].setdefault(site.target, site.line)
     for component in _strongly_connected(sorted(nodes), edges):
         members = sorted(component)
@@ -425,6 +454,24 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+#: Checks of models against each other. A folder no root imports (an archive) never
+#: runs with the live code: its models are checked among themselves only.
+PER_WORLD: tuple[Check, ...] = (duplicate_classes, duplicate_tables, foreign_keys, relationships)
+
+
 def analyze(inventory: Inventory) -> list[Diagnostic]:
     """Every diagnostic, sorted by path, line and code."""
-    return sorted(d for check in CHECKS for d in check(inventory))
+    worlds = _worlds(inventory)
+    return sorted(d for check in CHECKS
+                  for part in (worlds if check in PER_WORLD else [inventory])
+                  for d in check(part))
+
+
+def _worlds(inv: Inventory) -> list[Inventory]:
+    if not inv.not_imported:
+        return [inv]
+    keys = sorted({inv.archive_of(m.path) for m in inv.models}
+                  | {inv.archive_of(t.path) for t in inv.tables})
+    return [replace(inv, models=tuple(m for m in inv.models if inv.archive_of(m.path) == key),
+                    tables=tuple(t for t in inv.tables if inv.archive_of(t.path) == key))
+            for key in keys]

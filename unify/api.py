@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ class CheckResult:
 
     @property
     def return_code(self) -> int:
-        return 1 if self.diagnostics else 0
+        return 1 if any(d.severity != "note" for d in self.diagnostics) else 0  # notes: 0
 
 
 def inventory(path: str | None = None, repo: str | None = None) -> Inventory:
@@ -124,24 +124,37 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
     from unify.plan import build_plan
     from unify.planmemo import fingerprints
     from unify.scan import scan
+    from unify.target import choose as choose_target
+    from unify.target import file_kind
 
-    inv = build_inventory(scan(root, scope, focus=True))
-    if not inv.model_modules:
+    # PATH narrows the models merged, never the importers rewritten: the whole
+    # repository is scanned, so every importer of a source is found (issue 16).
+    inv = build_inventory(scan(root, "", focus=True))
+    in_path = tuple(m for m in inv.live_model_modules if within(m, scope))
+    if not in_path:
         raise Refused(f"no ORM models found under {scope or root}",
                       "run `unify scan` to see what unify found")
     live = live_schema(inv, database) if database else None
-    sources = tuple(_in_scope(root, scope, s) for s in sources) or inv.model_modules
+    sources = tuple(_in_scope(root, scope, s) for s in sources) or in_path
     unknown = sorted(set(sources) - set(inv.model_modules))
     if unknown:
         raise InputError(f"--source {unknown[0]} defines no models",
                          f"model modules: {', '.join(inv.model_modules)}")
-    blobs, stats = fingerprints(root, read_set(inv, sources))
+    chosen = choose_target(inv, sources, _in_scope(root, scope, target) if target else None,
+                           lambda p: file_kind(root, inv, p))
+    sources = chosen.sources
+    read = read_set(inv, sources)  # + an existing target: apply refuses if it changes
+    if chosen.target not in read and (root / chosen.target).is_file():
+        read = sorted([*read, chosen.target])
+    blobs, stats = fingerprints(root, read)
     plan = build_plan(
         inv, analyze(inv), head_commit(root), blobs,
-        target=_in_scope(root, scope, target) if target else None,
+        target=chosen.target,
         compat=_in_scope(root, scope, compat) if compat else None,
-        sources=sources, retire=retire,
+        sources=sources, retire=retire, target_reason=chosen.reason,
+        headings=source_headings(root, inv, sources),
     )
+    plan = replace(plan, scope=scope)
     from unify.migration import mark_data_loss
 
     plan = mark_data_loss(plan, root)
@@ -151,6 +164,22 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
     return plan, inv, stats
+
+
+def source_headings(root: Path, inv: Inventory, sources) -> dict[str, dict[str, str]]:
+    """Path -> {class: the heading above it in that source} (:mod:`unify.headings`)."""
+    from unify.headings import model_headings
+
+    names: dict[str, set[str]] = {}
+    for model in inv.models:
+        names.setdefault(model.path, set()).add(model.name)
+    return {p: model_headings((root / p).read_bytes().decode("utf-8-sig", "replace"),
+                              names[p]) for p in sources if p in names}
+
+
+def within(path: str, scope: str) -> bool:
+    """Is the repository-relative ``path`` the scope or inside it ("" is everything)?"""
+    return not scope or path == scope or path.startswith(scope.rstrip("/") + "/")
 
 
 def _memo_options(root: Path, scope: str, target: str | None, compat: str | None,
@@ -217,7 +246,7 @@ def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, Pla
     if problems:
         return None, PlanCheck(None, tuple(problems)), root
     plan = planfile.to_plan(data)
-    inv = build_inventory(scan(root, plan.scope, focus=True))
+    inv = build_inventory(scan(root, "", focus=True))  # importers anywhere, whatever the scope
     found = semantics(plan, inv, root, lines)
     return plan, PlanCheck(plan, tuple(found)), root
 
@@ -357,6 +386,9 @@ def apply_plan(
             progress("verifying ...")
             checked = _verification(ctx, tree.path, steps, before, python)
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        last = steps[-1]
+        progress(f"step {last.number}/{len(apply_steps.STEPS)} {last.name}: commit "
+                 f"{last.commit[:10]} (Unify-Verified: {_verified(checked)})")
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
@@ -382,9 +414,9 @@ def _verification(ctx, work: Path, steps, before, python):
     from unify.scan import scan
 
     touched = sorted({f for s in steps for f in s.files})
-    after_scan = scan(work, ctx.plan.scope, focus=True, watch=ctx.plan.sources)
+    after_scan = scan(work, "", focus=True, watch=ctx.plan.sources)  # the whole repository
     after = build_inventory(after_scan)
-    index = ModuleIndex([m for m in after_scan.modules if m.error is None])
+    index = ModuleIndex([m for m in after_scan.modules if m.error is None], after_scan.layout)
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target
                  for n in apply_steps._old_module_names(ctx, s)}
     after_probe = verify.probe(work, ctx.sys_root, [ctx.dotted(ctx.plan.target)], python)

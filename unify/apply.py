@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -21,11 +22,14 @@ from typing import Callable
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
+from codemods.merge_target_imports import MergeTargetImportsCommand
 from codemods.rename_string_refs import RenameStringRefsCommand
+from codemods.rewrite_package_attrs import RewritePackageAttrsCommand
 from codemods.rewrite_imports import RewriteImportsCommand
 from codemods.rewrite_imports_fast import rewrite_fast
 from unify import gitops
 from unify.compat import compat_text, shim_text
+from unify.exports import shim_names, target_additions
 from unify.errors import Refused
 from unify.inventory import Inventory, build_inventory, module_dotted
 from unify.merge import MergeInput, merge, renames_for
@@ -60,6 +64,7 @@ class Context:
     generated: list[str] = field(default_factory=list)  # files unify wrote from scratch
     migration_on: bool = True  # --no-migration: False
     migration: object | None = None  # the migration step's MigrationResult
+    black: bool = False  # the project is black-formatted: moved code may be formatted too
 
     def dotted(self, path: str) -> str:
         return module_dotted(path, self.sys_root)
@@ -88,9 +93,9 @@ def message(ctx: Context, number: int, name: str, summary: str, body: str) -> st
 
 
 def build_context(plan: Plan, text: str, work: Path, base: str, branch: str) -> Context:
-    result = scan(work, plan.scope, focus=True, watch=plan.sources)
+    result = scan(work, "", focus=True, watch=plan.sources)  # importers outside the scope too
     inv = build_inventory(result)
-    index = ModuleIndex([m for m in result.modules if m.error is None])
+    index = ModuleIndex([m for m in result.modules if m.error is None], result.layout)
     return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope),
                    base, branch)
 
@@ -99,7 +104,7 @@ def _sys_root(inv: Inventory, scope: str) -> str:
     """The folder absolute imports are relative to, by vote of the import sites."""
     votes: Counter[str] = Counter()
     for site in inv.dependents:
-        if site.form == "star" or "relative" in site.flags:
+        if site.form in ("star", "attribute") or "relative" in site.flags:
             continue
         module = site.module + (f".{site.names[0][0]}" if "submodule" in site.flags else "")
         stem = site.target[:-3]
@@ -114,8 +119,24 @@ def _sys_root(inv: Inventory, scope: str) -> str:
 # -- steps ------------------------------------------------------------------------------
 
 
+def black_project(work: Path, sources: tuple[str, ...]) -> bool:
+    """Does the project use black? A ``[tool.black]`` section in its pyproject.toml,
+    or black would leave its model sources unchanged (checked before they move)."""
+    pyproject = work / "pyproject.toml"
+    if pyproject.is_file() and re.search(
+            r"^\[tool\.black\]", pyproject.read_text(encoding="utf-8", errors="replace"), re.M):
+        return True
+    files = [s for s in sources if (work / s).is_file()]
+    if not files:
+        return False
+    done = subprocess.run([sys.executable, "-m", "black", "--check", "-q", *files],
+                          cwd=work, capture_output=True)
+    return done.returncode == 0
+
+
 def step_target(ctx: Context) -> tuple[str, str, list[str]]:
     plan = ctx.plan
+    ctx.black = black_project(ctx.work, plan.sources)
     models = {}
     for model in ctx.inventory.models:
         if model.path in plan.sources:
@@ -127,8 +148,11 @@ def step_target(ctx: Context) -> tuple[str, str, list[str]]:
         index=ctx.index,
         module_names={p: ctx.dotted(p) for p in ctx.index.by_path},
     ))
-    ctx.write(plan.target, merged.text)
     ctx.notes += merged.notes
+    ctx.write(plan.target, target_additions(
+        merged.text, plan.target if plan.target in plan.sources else None, ctx.index.by_path,
+        plan.sources, {**global_renames(plan), **renames_for(plan, plan.target)}, ctx.index,
+        set(plan.sources) | {plan.target}, ctx.notes))
     ctx.generated.append(plan.target)
     count = sum(len(s.models) for s in plan.sections)
     body = (f"{count} models from {', '.join(plan.sources)} in {len(plan.sections)} sections "
@@ -148,7 +172,7 @@ def step_compat(ctx: Context) -> tuple[str, str, list[str]]:
 def _old_module_names(ctx: Context, source: str) -> set[str]:
     names = {ctx.dotted(source)}
     for site in ctx.inventory.dependents:
-        if site.target == source and "relative" not in site.flags:
+        if site.target == source and "relative" not in site.flags and site.form != "attribute":
             names.add(site.module + (f".{site.names[0][0]}" if "submodule" in site.flags else ""))
     return names
 
@@ -197,6 +221,8 @@ class _RewriteJob:
     target: str  # the target module, dotted
     groups: tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]  # (renames, old)
     strings: dict[str, str]  # class renames inside string references
+    #: path -> ((pkg.old.Name as used, target module, name in the target), ...)
+    attrs: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
     fast: bool = True  # try rewrite_fast before the codemod (UNIFY_FAST_REWRITE=0: never)
 
 
@@ -209,8 +235,23 @@ def _rewrite_job(ctx: Context, groups: dict[tuple, list[str]]) -> _RewriteJob:
             for renames, sources in groups.items()
         ),
         strings=global_renames(ctx.plan),
+        attrs=_attribute_uses(ctx),
         fast=os.environ.get("UNIFY_FAST_REWRITE", "1") != "0",
     )
+
+
+def _attribute_uses(ctx: Context) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """`pkg.old.Name` uses of each retired source through its package, per file."""
+    plan, found = ctx.plan, {}
+    target = ctx.dotted(plan.target)
+    for site in ctx.inventory.dependents:
+        if site.form != "attribute" or site.target not in plan.sources or not site.names \
+                or site.target == plan.target:
+            continue
+        name = site.names[0][0]
+        new = renames_for(plan, site.target).get(name, name)
+        found.setdefault(site.path, set()).add((f"{site.module}.{name}", target, new))
+    return {path: tuple(sorted(uses)) for path, uses in found.items()}
 
 
 def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, list[str]]:
@@ -240,6 +281,10 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
         notes += [f"{path}: {w}".replace(PLACEHOLDER, job.target) for w in context.warnings]
         context.warnings.clear()
         data = module.bytes
+    if data != raw and data.count(f"from {job.target} import ".encode()) > 1:
+        # one `from target import ...` where the rewrite left several lines
+        merged = MergeTargetImportsCommand(context, module=job.target)
+        data = merged.transform_module(cst.parse_module(data)).bytes
     strings = job.strings
     if strings and any(old.encode() in data for old in strings):
         try:
@@ -247,6 +292,12 @@ def _rewritten(job: _RewriteJob, path: str, dotted: str) -> tuple[bytes | None, 
             data = RenameStringRefsCommand(context, rename_class=strings).transform_module(module).bytes
         except SkipFile:
             pass
+    if job.attrs.get(path):
+        uses = {chain: (module, name) for chain, module, name in job.attrs[path]}
+        command = RewritePackageAttrsCommand(context, uses=uses)
+        data = command.transform_module(cst.parse_module(data)).bytes
+        notes += [f"{path}: {w}" for w in context.warnings]
+        context.warnings.clear()
     return (None if data == raw else data), list(dict.fromkeys(notes))
 
 
@@ -300,7 +351,12 @@ def step_retire(ctx: Context) -> tuple[str, str, list[str]]:
             continue
         touched.append(source)
         if plan.retire == "shim":
-            text = shim_text(ctx.dotted(source), target_module, renames_for(plan, source))
+            renamed = renames_for(plan, source)
+            names, extra = shim_names(
+                ctx.read(plan.target), source, ctx.index.by_path[source], renamed, ctx.index,
+                set(plan.sources) | {plan.target}, ctx.notes)
+            text = shim_text(ctx.dotted(source), target_module, renamed, names=names,
+                             extra=extra)
             ctx.write(source, text)
             ctx.generated.append(source)
         elif plan.retire == "archive":
@@ -327,14 +383,22 @@ def step_migration(ctx: Context) -> tuple[str, str, list[str]]:
 
 
 def step_format(ctx: Context) -> tuple[str, str, list[str]]:
+    """Black formats what unify wrote (compat module, shims); the target holds moved
+    code, formatted only in a black-formatted project, so review shows pure moves."""
     files = [f for f in dict.fromkeys(ctx.generated) if (ctx.work / f).is_file()]
+    kept = [] if ctx.black else [f for f in files if f == ctx.plan.target]
+    files = [f for f in files if f not in kept]
     result = subprocess.run([sys.executable, "-m", "black", "-q", *files], cwd=ctx.work,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
+                            capture_output=True, text=True) if files else None
+    if result is not None and result.returncode != 0:
         ctx.notes.append("black could not format the generated files: "
                          + (result.stderr.strip().splitlines() or ["?"])[-1])
     body = ("Only files unify generated, with the project's own black configuration: "
-            + ", ".join(files) + ".")
+            + (", ".join(files) or "none") + ".")
+    if kept:
+        body += (f" Not {', '.join(kept)}: the project is not black-formatted, so the moved "
+                 "code stays byte-identical to its source (git diff --color-moved shows it "
+                 "as moved).")
     return "format the generated files with black", body, files
 
 
@@ -350,7 +414,11 @@ def run_steps(ctx: Context, tree: gitops.Worktree, progress) -> list[StepResult]
         summary, body, files = step(ctx)
         sha = tree.commit(message(ctx, number, name, summary, body), files)
         results.append(StepResult(number, name, sha, tuple(files)))
-        progress(f"step {number}/{len(STEPS)} {name}: {len(files)} files, commit {sha[:10]}")
+        # the last commit is amended (Unify-Verified) after verification: its hash
+        # is printed then, by the caller, so no printed commit is left dangling
+        final = number == len(STEPS)
+        progress(f"step {number}/{len(STEPS)} {name}: {len(files)} files"
+                 + ("" if final else f", commit {sha[:10]}"))
         _fault_injection(number)
     return results
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from unify import helpercols
 from unify.facts import ClassFact, ColumnFact, RelationshipFact, dotted
 from unify.resolve import AttrRef, ClassRef, ExtRef, ModuleIndex, Ref, ValueRef
 
@@ -165,22 +166,38 @@ class Classifier:
     def inherited_members(
         self, ref: ClassRef
     ) -> tuple[tuple[ColumnFact, ...], tuple[RelationshipFact, ...]]:
-        """Own columns and relationships, then those of mixins and abstract bases."""
+        """Own columns and relationships, then those of mixins and abstract bases,
+        including those built by project helpers and ``@declared_attr`` methods."""
         columns: dict[str, ColumnFact] = {}
         relationships: dict[str, RelationshipFact] = {}
-        for cls in self._member_sources(ref, set()):
+        for source, cls in self._member_sources(ref, set()):
             for column in cls.columns:
                 columns.setdefault(column.name, column)
             for rel in cls.relationships:
                 relationships.setdefault(rel.name, rel)
+            for call in cls.calls:
+                member = helpercols.evaluate(self.index, source.path, call)
+                if isinstance(member, ColumnFact):
+                    columns.setdefault(member.name, member)
+                elif isinstance(member, RelationshipFact):
+                    relationships.setdefault(member.name, member)
         return tuple(columns.values()), tuple(relationships.values())
 
-    def _member_sources(self, ref: ClassRef, seen: set[ClassRef]) -> list[ClassFact]:
+    def unknown_members(self, ref: ClassRef) -> tuple[str, ...]:
+        """The attributes (own or inherited) built by calls unify cannot evaluate."""
+        found: dict[str, str] = {}
+        for source, cls in self._member_sources(ref, set()):
+            for call in cls.calls:
+                if helpercols.evaluate(self.index, source.path, call) is None:
+                    found.setdefault(call.name, helpercols.unknown_reason(source.path, call))
+        return tuple(found.values())
+
+    def _member_sources(self, ref: ClassRef, seen: set[ClassRef]) -> list[tuple[ClassRef, ClassFact]]:
         cls = self.class_fact(ref)
         if cls is None or ref in seen:
             return []
         seen.add(ref)
-        sources = [cls]
+        sources = [(ref, cls)]
         for kind in self.base_kinds(ref):
             if kind.cls is not None and kind.category in ("PLAIN", "BASE"):
                 sources += self._member_sources(kind.cls, seen)

@@ -177,8 +177,10 @@ def check(
               help="Where to write the plan (default: plans/models.toml in the repository; "
                    "- for stdout only).")
 @click.option("--target", metavar="FILE",
-              help="The unified module to create (default: the package __init__.py holding "
-                   "most model files, else the most imported model file).")
+              help="The unified module to create (default: a models.py: the models/ "
+                   "package's __init__.py when most sources live there, else the one "
+                   "source named models.py, else models.py in the deepest folder holding "
+                   "every source; an existing file there is merged in as a source).")
 @click.option("--compat", metavar="FILE",
               help="The temporary compatibility module (default: models_compat.py beside "
                    "the target).")

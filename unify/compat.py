@@ -23,7 +23,8 @@ def compat_text(target_module: str, aliases: dict[str, str], newline: str = "\n"
 
 
 def shim_text(
-    module: str, target_module: str, renamed: dict[str, str], newline: str = "\n"
+    module: str, target_module: str, renamed: dict[str, str], newline: str = "\n",
+    names: tuple[str, ...] = (), extra: tuple[str, ...] = (),
 ) -> str:
     """An old model file reduced to a warning re-export of the target."""
     lines = [
@@ -35,9 +36,12 @@ def shim_text(
         "",
         f"from {target_module} import *  # noqa: F401,F403",
     ]
-    if renamed:
-        lines.append(f"from {target_module} import {', '.join(sorted(set(renamed.values())))}")
-        lines += [f"{old} = {new}" for old, new in sorted(renamed.items())]
+    imported = sorted(set(renamed.values()) | set(names))
+    if imported:  # by name: the names the star import does not bring (the target's __all__)
+        lines.append(f"from {target_module} import {', '.join(imported)}")
+    lines += [f"{old} = {new}" for old, new in sorted(renamed.items())]
+    if extra:
+        lines += ["", "# other names the old module exported (exports.shim_names)", *extra]
     lines += [
         "",
         "warnings.warn(",

@@ -10,6 +10,7 @@ from unify.facts import (
     AssignFact,
     ClassFact,
     DynamicImportFact,
+    HelperFact,
     ImportFact,
     ModuleFacts,
     StringRefFact,
@@ -18,6 +19,7 @@ from unify.facts import (
     class_fact,
     const_str,
     dotted,
+    helper_fact,
     table_fact,
 )
 
@@ -80,10 +82,12 @@ def extract(path: str, source: bytes) -> ModuleFacts:
         assigns=tuple(walker.assigns),
         tables=tuple(walker.tables),
         functions=tuple(walker.functions),
+        helpers=tuple(walker.helpers),
         imports=tuple(walker.imports),
         string_refs=tuple(walker.string_refs),
         dynamic_imports=tuple(walker.dynamic),
         dunder_all=walker.dunder_all,
+        attribute_uses=walker.attribute_uses(),
         stored_names=tuple(sorted(walker.stored)),
         docstring=ast.get_docstring(tree),
     )
@@ -99,11 +103,24 @@ class _Walker(ast.NodeVisitor):
         self.assigns: list[AssignFact] = []
         self.tables: list[TableFact] = []
         self.functions: list[tuple[str, int]] = []
+        self.helpers: list[HelperFact] = []
         self.imports: list[ImportFact] = []
         self.string_refs: list[StringRefFact] = []
         self.dynamic: list[DynamicImportFact] = []
         self.dunder_all: tuple[str, ...] | None = None
         self.stored: set[str] = set()
+        self.chains: list[tuple[int, str]] = []
+
+    def attribute_uses(self) -> tuple[tuple[int, str], ...]:
+        bound = {asname or name.split(".")[0] for imp in self.imports for name, asname in imp.names}
+        return tuple(c for c in self.chains if c[1].split(".", 1)[0] in bound)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        text = dotted(node)
+        if text is None:
+            self.generic_visit(node)
+        elif text.count(".") >= 2 and isinstance(node.ctx, ast.Load):
+            self.chains.append((node.lineno, text))  # the outermost chain only
 
     @property
     def at_module(self) -> bool:
@@ -122,6 +139,9 @@ class _Walker(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self.at_module:
             self.functions.append((node.name, node.lineno))
+            helper = helper_fact(node)
+            if helper is not None:
+                self.helpers.append(helper)
         self._nested(node, "function")
 
     visit_AsyncFunctionDef = visit_FunctionDef

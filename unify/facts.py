@@ -49,6 +49,31 @@ class RelationshipFact:
 
 
 @dataclass(frozen=True)
+class CallFact:
+    """A class attribute assigned from a call unify does not know: a project helper
+    (``reference_col("users")``) to follow later, or something it cannot evaluate."""
+
+    name: str  # attribute name
+    line: int
+    func: str  # dotted name of the callee as written ("reference_col"), "" if not a name
+    source: str  # source text of the call
+    annotation: str | None = None  # source text of the annotation, if any
+    declared_attr: bool = False  # a @declared_attr method whose result this is
+
+
+@dataclass(frozen=True)
+class HelperFact:
+    """A module-level function whose return expression is a Column / mapped_column /
+    relationship call: its parameters and the returned call, to substitute them in."""
+
+    name: str
+    line: int
+    params: tuple[str, ...]  # positional-or-keyword parameter names, in order
+    defaults: tuple[tuple[str, str], ...]  # (parameter, source text of its default)
+    returns: str  # source text of the returned call
+
+
+@dataclass(frozen=True)
 class ClassFact:
     name: str
     line: int
@@ -65,6 +90,7 @@ class ClassFact:
     relationships: tuple[RelationshipFact, ...]
     names_used: tuple[str, ...]  # names loaded in the body (helper closure)
     in_except: bool = False  # defined inside an `except` block (a fallback)
+    calls: tuple[CallFact, ...] = ()  # attributes from calls to follow or not evaluable
 
 
 @dataclass(frozen=True)
@@ -123,10 +149,14 @@ class ModuleFacts:
     assigns: tuple[AssignFact, ...] = ()
     tables: tuple[TableFact, ...] = ()
     functions: tuple[tuple[str, int], ...] = ()
+    helpers: tuple[HelperFact, ...] = ()  # functions returning a column or relationship
     imports: tuple[ImportFact, ...] = ()
     string_refs: tuple[StringRefFact, ...] = ()
     dynamic_imports: tuple[DynamicImportFact, ...] = ()
     dunder_all: tuple[str, ...] | None = None
+    #: (line, "pkg.sub.Name") dotted chains whose root an import binds: uses of a
+    #: submodule through its package (`from app import user; user.models.User`)
+    attribute_uses: tuple[tuple[int, str], ...] = ()
     stored_names: tuple[str, ...] = ()  # every other name bound at module level
     docstring: str | None = None
     error: tuple[int, str, str] | None = field(default=None)  # (line, message, hint)
@@ -320,7 +350,69 @@ def _class_member(stmt: ast.stmt) -> tuple[str, ast.AST | None, ast.AST | None] 
 
 
 def _is_declared_attr(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any((dotted(d) or "").endswith("declared_attr") for d in func.decorator_list)
+    # declared_attr, orm.declared_attr, declared_attr.directive / .cascading
+    return any("declared_attr" in (dotted(d) or "").split(".") for d in func.decorator_list)
+
+
+#: Calls in a class body that are known not to add a table column (or that the
+#: extractor reads through), so they make nothing unknown.
+NOT_COLUMNS = frozenset({
+    "column_property", "synonym", "association_proxy", "composite", "query_expression",
+    "hybrid_property", "validates", "deferred", "backref", "Index", "UniqueConstraint",
+    "CheckConstraint", "PrimaryKeyConstraint", "ForeignKeyConstraint",
+    "frozenset", "set", "dict", "list", "tuple", "str", "int", "float", "bool", "object",
+    "property", "staticmethod", "classmethod", "compile", "getLogger", "namedtuple",
+    "MetaData", "registry", "query_property",
+})
+#: Declarative attributes that configure the mapping and are never columns.
+NOT_COLUMN_NAMES = frozenset({"metadata", "registry", "type_annotation_map", "query",
+                              "query_class"})
+MEMBER_CALLS = frozenset({"Column", "mapped_column"}) | RELATIONSHIP_CALLS
+
+
+def _returned_call(func: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Call | None:
+    """The call a function ends by returning (``return Column(...)``), if it does."""
+    last = func.body[-1] if func.body else None
+    if isinstance(last, ast.Return) and isinstance(last.value, ast.Call):
+        return last.value
+    return None
+
+
+def helper_fact(func: ast.FunctionDef | ast.AsyncFunctionDef) -> HelperFact | None:
+    """The function as a column helper, if what it returns is a member call."""
+    call = _returned_call(func)
+    if call is None or call_name(call) not in MEMBER_CALLS:
+        return None
+    args = func.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    defaults = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    defaults += [(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    return HelperFact(
+        name=func.name,
+        line=func.lineno,
+        params=tuple(positional + [a.arg for a in args.kwonlyargs]),
+        defaults=tuple((name, ast.unparse(node)) for name, node in defaults),
+        returns=ast.unparse(call),
+    )
+
+
+def _call_fact(name: str, line: int, call: ast.Call, annotation: ast.AST | None,
+               declared: bool = False) -> CallFact:
+    return CallFact(name, line, dotted(call.func) or "", ast.unparse(call),
+                    ast.unparse(annotation) if annotation is not None else None, declared)
+
+
+def _declared_member(stmt: ast.FunctionDef | ast.AsyncFunctionDef):
+    """A @declared_attr method: its column / relationship, or a CallFact to follow."""
+    call = _returned_call(stmt)
+    name, line = stmt.name, stmt.lineno
+    if call is not None and call_name(call) in ("Column", "mapped_column"):
+        return column_from_call(name, line, call, stmt.returns)
+    if call is not None and call_name(call) in RELATIONSHIP_CALLS:
+        return relationship_from_call(name, line, call, stmt.returns)
+    if call is not None:
+        return _call_fact(name, line, call, stmt.returns, declared=True)
+    return CallFact(name, line, "", f"@declared_attr {name}()", None, True)
 
 
 def class_fact(node: ast.ClassDef, in_except: bool) -> ClassFact:
@@ -331,10 +423,15 @@ def class_fact(node: ast.ClassDef, in_except: bool) -> ClassFact:
     schema = None
     columns: list[ColumnFact] = []
     relationships: list[RelationshipFact] = []
+    calls: list[CallFact] = []
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if stmt.name == "__tablename__" and _is_declared_attr(stmt):
                 tablename_dynamic = True
+            elif _is_declared_attr(stmt) and not stmt.name.startswith("__"):
+                member = _declared_member(stmt)
+                {ColumnFact: columns, RelationshipFact: relationships,
+                 CallFact: calls}[type(member)].append(member)
             continue
         member = _class_member(stmt)
         if member is None:
@@ -355,6 +452,12 @@ def class_fact(node: ast.ClassDef, in_except: bool) -> ClassFact:
         elif value is None and annotation is not None and _is_mapped_column(annotation):
             ann_type, optional = annotation_type(annotation)
             columns.append(ColumnFact(name, stmt.lineno, ann_type, nullable=optional))
+        elif isinstance(value, ast.Call) and call_name(value) == "deferred" and value.args \
+                and call_name(value.args[0]) in ("Column", "mapped_column"):
+            columns.append(column_from_call(name, stmt.lineno, value.args[0], annotation))
+        elif isinstance(value, ast.Call) and call_name(value) not in NOT_COLUMNS \
+                and not name.startswith("__") and name not in NOT_COLUMN_NAMES:
+            calls.append(_call_fact(name, stmt.lineno, value, annotation))
     used = sorted(
         {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     )
@@ -374,6 +477,7 @@ def class_fact(node: ast.ClassDef, in_except: bool) -> ClassFact:
         relationships=tuple(relationships),
         names_used=tuple(used),
         in_except=in_except,
+        calls=tuple(calls),
     )
 
 

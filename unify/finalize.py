@@ -9,6 +9,7 @@ import git
 
 from unify import gitops, history
 from unify.errors import Refused
+from unify.inventory import attribute_sites
 from unify.resolve import ModuleIndex
 from unify.scan import scan
 
@@ -53,7 +54,7 @@ def generated_files(repo: git.Repo, root: Path, run: history.Run) -> list[str]:
 
 def importers(root: Path, files: list[str]) -> list[str]:
     result = scan(root, "")
-    index = ModuleIndex([m for m in result.modules if m.error is None])
+    index = ModuleIndex([m for m in result.modules if m.error is None], result.layout)
     wanted = set(files)
     found = []
     for path, facts in sorted(index.by_path.items()):
@@ -65,6 +66,9 @@ def importers(root: Path, files: list[str]) -> list[str]:
             elif target and imp.kind == "from" and not imp.star:
                 found += [f"{path}:{imp.line}: imports {module}.{name}"
                           for name, _ in imp.names if index.submodule(target, name) in wanted]
+        found += [f"{path}:{site.line}: uses {site.module}.{site.names[0][0] if site.names else ''}"
+                  .rstrip(".") + " through its package"
+                  for site in attribute_sites(index, facts, wanted)]  # pkg.shim.Name
         for dyn in facts.dynamic_imports:
             if dyn.literal and index.resolve_module(path, dyn.literal) in wanted:
                 found.append(f"{path}:{dyn.line}: {dyn.call}({dyn.argument})")

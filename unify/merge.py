@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from unify import scaffold
-
+from unify.headings import strip_heading_lines
 from unify.merge_edit import (
     RenameNames,
     add_member,
@@ -137,6 +137,8 @@ def _pieces(inp: MergeInput, path: str, notes: list[str]) -> list[Piece]:
         original = stmt.name.value if isinstance(stmt, cst.ClassDef) else ""
         if kind not in ("import", "future"):
             stmt = stmt.visit(renamer)
+        if kind == "model":  # its heading becomes the section banner (unify.headings)
+            stmt = stmt.with_changes(leading_lines=strip_heading_lines(stmt.leading_lines))
         name = stmt.name.value if isinstance(stmt, cst.ClassDef) else ""
         pieces.append(Piece(path, kind, stmt, _binds(stmt), free_names(stmt), name, original))
     models_now = _all_model_names(inp)
@@ -310,7 +312,13 @@ def _is_source_import(inp, path, node, source_aliases: set[str]) -> bool:
 def _reexports_of_sources(inp: MergeInput) -> set[str]:
     """Package ``__init__`` files beside the sources (``from app.models import X``)."""
     folders = {posixpath.dirname(s) for s in inp.plan.sources}
-    return {posixpath.join(f, "__init__.py") for f in folders if f} & set(inp.index.by_path)
+    inits = {posixpath.join(f, "__init__.py") for f in folders if f} & set(inp.index.by_path)
+    return {p for p in inits if _only_imports(inp.index.by_path[p])}  # not an app factory
+
+
+def _only_imports(facts) -> bool:
+    return not (facts.classes or facts.functions or facts.tables
+                or any(a.name != "__all__" for a in facts.assigns))
 
 
 def _only_source_imports(inp, path, block) -> bool:

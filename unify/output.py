@@ -65,6 +65,9 @@ def inventory_json(inv: Inventory, diagnostics: list[Diagnostic]) -> dict[str, o
         "dependents": _plain(inv.dependents),
         "string_refs": _plain(inv.string_refs),
         "dynamic_imports": _plain(inv.dynamic_imports),
+        "roots": _plain(inv.roots),
+        "skipped": _plain(inv.skipped),
+        "not_imported": [{"path": p, "reason": why} for p, why in inv.not_imported],
         "diagnostics": [d.to_dict() for d in diagnostics],
     }
 
@@ -94,6 +97,18 @@ def render_scan(inv: Inventory, diagnostics: list[Diagnostic]) -> str:
     if dynamic:
         lines += ["", "Dynamic imports (reported, not rewritable):"]
         lines += [f"  {d.path}:{d.line}: {d.call}({d.argument})" for d in dynamic]
+    shown = [r for r in inv.roots if r.kind != "package-base"]
+    if len(shown) > 1 or len(shown) < len(inv.roots):
+        lines += ["", "Import roots:"]
+        lines += [f"  {r.path or '.'}/ ({r.kind}: {r.reason})" for r in shown]
+        if len(shown) < len(inv.roots):
+            lines.append(f"  and {len(inv.roots) - len(shown)} package bases")
+    if inv.skipped:
+        lines += ["", "Not scanned (environment trees):"]
+        lines += [f"  {s.path} ({s.files} files: {s.reason})" for s in inv.skipped]
+    if inv.not_imported:
+        lines += ["", "Scanned for diagnostics only, never rewritten:"]
+        lines += [f"  {p} ({why})" for p, why in inv.not_imported]
     problems = [d for d in diagnostics if d.code == "U001"]
     if problems:
         lines += ["", "Files skipped:"]

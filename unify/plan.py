@@ -144,6 +144,7 @@ class Plan:
     columns: tuple[ColumnAdd, ...] = ()
     version: int = PLAN_VERSION
     notes: tuple[str, ...] = field(default=())
+    target_reason: str = ""  # why this target, and the alternatives (a comment in the file)
 
     @property
     def unsettled(self) -> tuple[Conflict, ...]:
@@ -182,6 +183,8 @@ def build_plan(
     compat: str | None = None,
     sources: tuple[str, ...] = (),
     retire: str = "shim",
+    target_reason: str = "",
+    headings: dict[str, dict[str, str]] | None = None,
 ) -> Plan:
     """The default plan: every decision made by the stated policies."""
     sources = sources or _default_sources(inv)
@@ -201,7 +204,7 @@ def build_plan(
         header="Database initialization and shared helpers",
         sources=tuple(sources),
         fingerprints=tuple(sorted(fingerprints.items())),
-        sections=default_sections(inv, models, winners),
+        sections=default_sections(inv, models, winners, headings),
         conflicts=conflicts,
         aliases=aliases,
         fixes=_consistent(tuple(_fixes(inv, models, diagnostics))),
@@ -210,6 +213,7 @@ def build_plan(
             f"{d.path}:{d.line} {d.call}({d.argument})"
             for d in inv.dynamic_imports if d.target in set(sources) | set(inv.reexport_modules)
         ),
+        target_reason=target_reason,
     )
 
 
@@ -223,7 +227,7 @@ def _helper_conflicts(inv: Inventory, sources, target: str, models) -> tuple[Con
 
 
 def _default_sources(inv: Inventory) -> tuple[str, ...]:
-    return inv.model_modules
+    return inv.live_model_modules  # never an archive folder no root imports
 
 
 def _importers(inv: Inventory, path: str) -> int:
@@ -231,14 +235,13 @@ def _importers(inv: Inventory, path: str) -> int:
 
 
 def default_target(inv: Inventory, sources: tuple[str, ...]) -> str:
-    """The package ``__init__.py`` holding most sources, else the most-imported source."""
-    by_dir: dict[str, int] = defaultdict(int)
-    for path in sources:
-        by_dir[posixpath.dirname(path)] += 1
-    folder, count = max(sorted(by_dir.items()), key=lambda kv: kv[1])
-    if folder and count > 1:
-        return posixpath.join(folder, "__init__.py")
-    return max(sorted(sources), key=lambda p: _importers(inv, p))
+    """A ``models.py`` (see :mod:`unify.target`), judged from the inventory alone."""
+    from unify import target
+
+    def kind(path: str) -> str:
+        return target.MODELS if path in inv.model_modules else target.ABSENT
+
+    return target.choose(inv, sources, None, kind).target
 
 
 # -- conflicts ------------------------------------------------------------------
@@ -447,7 +450,8 @@ def _aliases(inv, models, conflicts, sources, winners) -> tuple[Alias, ...]:
 
 
 def _source_aliases(inv: Inventory, sources) -> list[ImportSite]:
-    return [s for s in inv.dependents if s.path in sources and s.scope == "module"]
+    return [s for s in inv.dependents
+            if s.path in sources and s.scope == "module" and s.form != "attribute"]
 
 
 # -- fixes -----------------------------------------------------------------------------
@@ -474,7 +478,28 @@ def _fixes(inv: Inventory, models: list[ModelInfo], diagnostics: list[Diagnostic
         else:
             fix = None
         if fix is not None:
-            yield fix
+            yield _unless_unknown(inv, fix)
+
+
+def _unless_unknown(inv: Inventory, fix: Fix) -> Fix:
+    """A fix on a model whose column set is unknown is written as "?", disabled: unify
+    could not see every column, so dropping, rewriting or retyping is only a guess."""
+    owners = [m for m in inv.models if m.name == fix.model]
+    parents = {m.name: m for m in inv.models}
+    reasons = []
+    for model in owners:
+        seen = set()
+        while model is not None and model.name not in seen:
+            seen.add(model.name)
+            reasons += model.unknown
+            model = parents.get(model.parent) if model.parent else None
+    if not reasons:
+        return fix
+    proposed = f" (proposed: `to` = {fix.new!r})" if fix.new not in ("", "?") else ""
+    return replace(fix, new="?", enabled=False, reason=(
+        f"? {fix.reason}. Not enabled: {fix.model}'s column set is unknown, unify cannot "
+        f"evaluate {'; '.join(dict.fromkeys(reasons))}. Check it by hand; to apply it, set "
+        f"`to`{proposed} and enabled = true."))
 
 
 def _consistent(fixes: tuple[Fix, ...]) -> tuple[Fix, ...]:
@@ -616,8 +641,11 @@ def _end_of_section(lists, titles, names: set[str]) -> tuple[int, int] | None:
 # -- sections -----------------------------------------------------------------------------
 
 
-def default_sections(inv: Inventory, models: list[ModelInfo], winners: dict[str, str]):
-    """Core entities first (referenced by many, referencing none), then one per source file.
+def default_sections(inv: Inventory, models: list[ModelInfo], winners: dict[str, str],
+                     headings: dict[str, dict[str, str]] | None = None):
+    """The sources' own headings (:mod:`unify.headings`), merged across files by title;
+    the models under no heading: core entities first (referenced by many, referencing
+    none), then one per source file (or foreign-key clusters).
 
     Within a section, referenced tables come before the tables that reference them.
     """
@@ -629,6 +657,61 @@ def default_sections(inv: Inventory, models: list[ModelInfo], winners: dict[str,
     for name, targets in refs.items():
         for target in targets - {name}:
             incoming[target] += 1
+    headed = _headed_sections(inv, models, winners, headings or {}, refs)
+    placed = {n for s in headed for n in s.models}
+    if placed:
+        rest = {n: m for n, m in final.items() if n not in placed}
+        return _merge_titles(headed + (
+            _unheaded_sections(inv, rest, refs, incoming) if rest else ()))
+    return _unheaded_sections(inv, final, refs, incoming)
+
+
+def _headed_sections(inv, models, winners, headings, refs) -> tuple[Section, ...]:
+    """One section per heading title (matched across files), placed so that sections
+    referenced by others come first; a merged model goes under its first heading."""
+    from unify.headings import key
+
+    rank = {p: i for i, p in enumerate(sorted({m.path for m in models},
+                                             key=lambda p: (-_importers(inv, p), p)))}
+    titles: dict[str, str] = {}
+    members: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for model in sorted(models, key=lambda m: (rank[m.path], m.line)):
+        title = headings.get(model.path, {}).get(model.name)
+        name = winners[ref(model)]
+        if not title or name in seen:
+            continue
+        seen.add(name)
+        titles.setdefault(key(title), title)
+        members[key(title)].append(name)
+    order, remaining = [], list(members)
+    while remaining:
+        others = {n for k in remaining for n in members[k]}
+
+        def outgoing(k: str) -> int:
+            return sum(len((refs.get(n, set()) & others) - set(members[k])) for n in members[k])
+
+        pick = min(remaining, key=lambda k: (outgoing(k), remaining.index(k)))
+        order.append(pick)
+        remaining.remove(pick)
+    return tuple(Section(titles[k], tuple(_topological(members[k], refs))) for k in order)
+
+
+def _merge_titles(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """No two sections with one title: the later one's models join the first."""
+    from unify.headings import key
+
+    merged: dict[str, Section] = {}
+    for section in sections:
+        k = key(section.title)
+        if k in merged:
+            merged[k] = Section(merged[k].title, merged[k].models + section.models)
+        else:
+            merged[k] = section
+    return tuple(merged.values())
+
+
+def _unheaded_sections(inv, final: dict[str, ModelInfo], refs, incoming):
     core = sorted((n for n in final if not (refs[n] - {n}) and incoming[n] >= 2),
                   key=lambda n: -incoming[n])
     sections = []

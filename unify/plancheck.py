@@ -163,9 +163,18 @@ def _paths(plan: Plan, repo: Path, lines: Lines) -> Iterator[Problem]:
             yield Problem(line, f"{key} path {rel!r} is not a .py file", "name a Python module")
         elif key == "sources" and not (repo / rel).is_file():
             yield Problem(line, f"source {rel!r} does not exist", "remove it from sources")
+        elif key == "target" and rel not in plan.sources and _holds_code(repo, rel):
+            yield Problem(line, f"target {rel!r} already exists and is not a source: apply "
+                          "would overwrite it", "add it to sources, or name a new file")
     if plan.target == plan.compat:
         yield Problem(lines.key("compat"), "compat and target are the same file",
                       "give the compat module its own name, e.g. models_compat.py")
+
+
+def _holds_code(repo: Path, rel: str) -> bool:
+    from unify.target import CODE, file_kind
+
+    return file_kind(repo, None, rel) == CODE
 
 
 def _conflicts(plan: Plan, lines: Lines) -> Iterator[Problem]:

@@ -68,6 +68,8 @@ def _render_head(plan: Plan) -> str:
     doc.add("base_commit", plan.base_commit)
     doc.add("scope", plan.scope)
     doc.add(tomlkit.comment("The unified module every model moves into (created or rewritten)."))
+    if plan.target_reason:
+        _comment_block(doc, plan.target_reason)
     doc.add("target", plan.target)
     doc.add(tomlkit.comment("Temporary module keeping old names importable; `unify finalize` "
                             "removes it once nothing imports it."))
@@ -185,9 +187,11 @@ def _render_sections(doc, sections: tuple[Section, ...]) -> None:
     doc.add(tomlkit.nl())
     _comment_block(doc, (
         "Sections of the target module, in order; each becomes a banner comment and its\n"
-        "models. Default: models referenced by many tables and referencing none come first\n"
-        "('Core entities'), then one section per source file; inside a section referenced\n"
-        "tables come before the tables that reference them. Rename, reorder, move models."
+        "models. Default: the headings the sources already have (comment lines or banners\n"
+        "above their models), merged across files by title; models under no heading:\n"
+        "models referenced by many tables and referencing none first ('Core entities'),\n"
+        "then one section per source file; inside a section referenced tables come before\n"
+        "the tables that reference them. Rename, reorder, move models."
     ))
     aot = tomlkit.aot()
     for section in sections:

@@ -87,7 +87,7 @@ def slot(root: Path, scope: str, options: tuple | None) -> Slot | None:
     make_plan will refuse, no commit yet, or git failed."""
     if options is None or disabled():
         return None
-    spec = ["--", scope] if scope else ["--"]
+    spec = ["--"]  # the whole repository: importers outside the scope are rewritten too
     outputs = _git_all(root, [
         ["rev-parse", "--git-common-dir", "--verify", "HEAD"],
         ["ls-files", "-s", "-z", *spec],

@@ -41,6 +41,7 @@ from unify.facts import ModuleFacts
 from unify.gitrepo import blob_id, common_dir, grep_files, keyed_python_files
 from unify.gitrepo import locate  # noqa: F401  (here before it moved to gitrepo)
 from unify.resolve import AttrRef, Binding, ClassRef, ExtRef, ModRef, ModuleIndex, Ref, ValueRef
+from unify.roots import Layout, declared_roots, skip_environments
 
 #: Parse in worker processes only when there are more files than this to parse.
 PARALLEL_MIN = 200
@@ -77,6 +78,9 @@ class ScanResult:
     modules: tuple[ModuleFacts, ...]
     stats: ScanStats = field(default_factory=ScanStats, compare=False)
     focused: bool = False  # files the prefilter skipped are empty ModuleFacts
+    #: declared import roots (configuration, sys.path edits) and the environment
+    #: trees not scanned (unify.roots)
+    layout: Layout = field(default_factory=Layout)
 
 
 def read_facts(repo: Path, path: str, source: bytes | None = None) -> ModuleFacts:
@@ -101,12 +105,12 @@ def scan(
     ``watch``: modules (dotted names or file paths) whose importers must be read
     too, e.g. the old model modules when checking that nothing imports them.
     """
-    files = keyed_python_files(repo, scope)
+    files, layout = _layout(repo, scope, keyed_python_files(repo, scope))
     store = open_cache(_git_dir(repo))
     reader = _Reader(repo, dict(files), store, worker_count(jobs))
     try:
         if focus:
-            found = _Focus(reader, scope, watch).run()
+            found = _Focus(reader, scope, watch, layout).run()
         else:
             found = reader.read([path for path, _ in files])
         modules = tuple(found.get(path) or ModuleFacts(path=path) for path, _ in files)
@@ -114,10 +118,32 @@ def scan(
             files=len(files), parsed=reader.parsed, cached=reader.cached,
             skipped=len(files) - len(found), searches=reader.searches, jobs=reader.used_jobs,
         )
-        return ScanResult(repo=repo, scope=scope, modules=modules, stats=stats, focused=focus)
+        return ScanResult(repo=repo, scope=scope, modules=modules, stats=stats, focused=focus,
+                          layout=layout)
     finally:
         reader.close()
         store.close()
+
+
+def _layout(repo: Path, scope: str, files: list[tuple[str, str | None]]
+            ) -> tuple[list[tuple[str, str | None]], Layout]:
+    """The files outside environment trees, and the roots declared outside the facts:
+    configuration files, and the ``sys.path`` edits of the files that mention it."""
+    kept, skipped = skip_environments([p for p, _ in files], repo)
+    if skipped:
+        keep = set(kept)
+        files = [f for f in files if f[0] in keep]
+    hits = grep_files(repo, ["sys.path"], scope)
+    if hits is None:
+        hits = {p for p in kept if b"sys.path" in _read(repo, p)}
+    return files, Layout(declared_roots(repo, kept, hits), skipped)
+
+
+def _read(repo: Path, path: str) -> bytes:
+    try:
+        return (repo / path).read_bytes()
+    except OSError:
+        return b""
 
 
 def _git_dir(repo: Path) -> Path | None:
@@ -235,9 +261,11 @@ class _Focus:
     an index that records every unread file whose bindings it consults.
     """
 
-    def __init__(self, reader: _Reader, scope: str, watch: Iterable[str]) -> None:
+    def __init__(self, reader: _Reader, scope: str, watch: Iterable[str],
+                 layout: Layout | None = None) -> None:
         self.reader = reader
         self.scope = scope
+        self.layout = layout
         self.watch = sorted({_import_name(w) if w.endswith(".py") else w.rpartition(".")[2]
                              for w in watch if w})
         self.paths = list(reader.keys)
@@ -255,7 +283,7 @@ class _Focus:
         pending = self._search([*ROOT_MARKERS, *FACT_MARKERS, *self.watch], word=True)
         while pending:
             facts.update(self.reader.read(sorted(pending)))
-            touched, names, packages = _closure(facts, self.paths, self.scope)
+            touched, names, packages = _closure(facts, self.paths, self.scope, self.layout)
             pending = touched | self._names(sorted(names)) | self._under(packages)
             pending -= facts.keys()
         if memo:
@@ -263,7 +291,7 @@ class _Focus:
         return facts
 
     def _memo_key(self) -> str | None:
-        digest = hashlib.sha1(f"{self.scope}\0{self.watch}".encode())
+        digest = hashlib.sha1(f"{self.scope}\0{self.watch}\0{self.layout}".encode())
         for path in self.paths:
             key = self.reader.key(path)
             if key is None:
@@ -278,8 +306,7 @@ class _Focus:
 
     def _under(self, packages: set[str]) -> set[str]:
         """Files inside these package folders that import relatively."""
-        inside = [p for p in self.paths
-                  if any(d == "" or p.startswith(d + "/") for d in packages)]
+        inside = [p for p in self.paths if "" in packages or _in_folders(p, packages)]
         for path in inside:
             if path not in self.relative:
                 self.relative[path] = _RELATIVE.search(self._bytes(path)) is not None
@@ -299,6 +326,16 @@ class _Focus:
             return b""
 
 
+def _in_folders(path: str, folders: set[str]) -> bool:
+    """Is ``path`` under one of ``folders``? (its ancestors probed, not the folders walked)"""
+    folder = posixpath.dirname(path)
+    while folder:
+        if folder in folders:
+            return True
+        folder = posixpath.dirname(folder)
+    return False
+
+
 def _contains(data: bytes, patterns: list[str], word: bool) -> bool:
     if not word:
         return any(p.encode() in data for p in patterns)
@@ -310,8 +347,9 @@ def _contains(data: bytes, patterns: list[str], word: bool) -> bool:
 class _TracingIndex(ModuleIndex):
     """A module index that notes every unread file whose bindings were consulted."""
 
-    def __init__(self, modules: list[ModuleFacts], unread: set[str]) -> None:
-        super().__init__(modules)
+    def __init__(self, modules: list[ModuleFacts], unread: set[str],
+                 layout: Layout | None = None) -> None:
+        super().__init__(modules, layout)
         self.unread = unread
         self.touched: set[str] = set()
         self.tracing = True
@@ -328,7 +366,7 @@ class _TracingIndex(ModuleIndex):
 
 
 def _closure(
-    facts: dict[str, ModuleFacts], paths: list[str], scope: str
+    facts: dict[str, ModuleFacts], paths: list[str], scope: str, layout: Layout | None = None
 ) -> tuple[set[str], set[str], set[str]]:
     """(unread files to read, module names to search for, package folders whose
     relative importers to read), given the facts read so far."""
@@ -337,11 +375,11 @@ def _closure(
     read = {p: f for p, f in facts.items() if f.error is None}
     unread = set(paths) - facts.keys()
     modules = [read.get(p) or ModuleFacts(path=p) for p in paths if p in read or p in unread]
-    index = _TracingIndex(modules, unread)
+    index = _TracingIndex(modules, unread, layout)
     classifier = Classifier(index)
     # rule 4: the inventory's own resolution, on what has been read
     models = inventory._models(index, classifier, scope)
-    model_modules = {m.path for m in models}
+    model_modules = inventory.model_module_paths(models, read.values())
     reexports = _reexports(index, classifier, read, model_modules)
     targets = model_modules | reexports
     inventory._helpers(index, classifier, models)
@@ -351,6 +389,7 @@ def _closure(
         for dynamic in module.dynamic_imports:
             inventory._dynamic_target(index, module.path, dynamic.literal, targets)
     index.tracing = False
+    index.touched |= index.roots.evidence & unread  # what makes a folder a script root
     # rule 3: the modules through which model-world names can be imported
     world = _world(index, classifier, read, targets)
     names = {_import_name(p) for p in world} - {""}

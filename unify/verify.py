@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from unify.analyze import analyze
-from unify.inventory import Inventory, ModelInfo
+from unify.inventory import Inventory, ModelInfo, attribute_sites
 from unify.plan import Plan
 from unify.resolve import ModuleIndex
 from unify.runtime import ProbeResult, run_probe
@@ -67,6 +67,14 @@ def no_retired_imports(plan: Plan, index: ModuleIndex, old_names: set[str]) -> C
         for imp, module, resolved in index.imports_of(path):
             if resolved in retired or (resolved is None and module in old_names):
                 left.append(f"{path}:{imp.line}: imports {module}")
+            elif imp.kind == "from" and resolved is not None:  # from pkg import old
+                left += [f"{path}:{imp.line}: imports {module}{'' if module.endswith('.') else '.'}"
+                         f"{name}" for name, _ in imp.names
+                         if index.submodule(resolved, name) in retired]
+        # `pkg.old.Name` after `import pkg`: works only while something imports pkg.old
+        left += [f"{path}:{site.line}: uses {site.module}"
+                 + (f".{site.names[0][0]}" if site.names else "") + " through its package"
+                 for site in attribute_sites(index, index.by_path[path], retired)]
     return Check("no-stale-imports", not left,
                  "no file imports a retired model module" if not left
                  else f"{len(left)} imports of retired modules remain", tuple(left))

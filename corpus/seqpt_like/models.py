@@ -48,7 +48,7 @@ user_roles = db.Table(
     db.Column('role_id', db.Integer, db.ForeignKey('role_cluster.id'), primary_key=True),
 )
 
-
+# User management
 class User(TimestampMixin, db.Model):
     """SE-QPT platform user (admins, employees)."""
     __tablename__ = 'users'
@@ -91,7 +91,7 @@ class User(TimestampMixin, db.Model):
             'organization_id': self.organization_id,
         }
 
-
+# Core entities
 class Competency(db.Model):
     """Original SE-QPT competency catalogue (pre-Derik, 16 competencies)."""
     __tablename__ = 'competencies'
@@ -116,7 +116,7 @@ class RoleDefinition(db.Model):
     category = db.Column(db.String(50))
     is_se_role = db.Column(db.Boolean, default=True)
 
-
+# Assessment & results
 class Assessment(TimestampMixin, db.Model):
     """Base assessment; MVP maturity assessments are stored in the same table."""
     __tablename__ = 'assessments'
@@ -157,7 +157,7 @@ class Assessment(TimestampMixin, db.Model):
             'score': self.score,
         }
 
-
+# Learning & qualification
 class LearningModule(TimestampMixin, db.Model):
     """A training module of the module library."""
     __tablename__ = 'learning_modules'
@@ -202,7 +202,7 @@ class QualificationPlan(TimestampMixin, db.Model):
     strategy = db.Column(db.String(100))
     plan_data = db.Column(db.JSON)
 
-
+# Questionnaires & surveys
 class Questionnaire(TimestampMixin, db.Model):
     """Phase questionnaire definition."""
     __tablename__ = 'questionnaires'

@@ -49,7 +49,7 @@ mvp_user_roles = db.Table(
     db.Column('role_id', db.Integer, db.ForeignKey('roles.id'), primary_key=True),
 )
 
-
+# User management
 class MVPUser(MVPBase):
     """MVP user (admin or employee of an organization)."""
     __tablename__ = 'mvp_users'
@@ -93,7 +93,7 @@ class MVPUser(MVPBase):
             'organization_id': self.organization_id,
         }
 
-
+# Assessment & results
 class MaturityAssessment(Assessment):
     """Organizational SE maturity (stored in the assessments table)."""
     __mapper_args__ = {'polymorphic_identity': 'maturity'}
@@ -109,7 +109,7 @@ class MaturityAssessment(Assessment):
     def maturity_label(self):
         return MATURITY_LEVELS.get(self.maturity_level, 'Unknown')
 
-
+# User management
 class RoleMapping(MVPBase):
     """LLM-suggested mapping of a user's tasks to an SE role cluster."""
     __tablename__ = 'mvp_role_mappings'
@@ -123,7 +123,7 @@ class RoleMapping(MVPBase):
     user = db.relationship('MVPUser', back_populates='role_mappings')
     role_cluster = db.relationship('RoleCluster')
 
-
+# Learning & qualification
 class MVPLearningPlan(TimestampMixin, MVPBase):
     """Learning plan generated for an MVP user."""
     __tablename__ = 'mvp_learning_plans'

@@ -14,7 +14,7 @@ from models import db, TimestampMixin, MAX_COMPETENCY_LEVEL
 COMPETENCY_AREAS = ('Core', 'Social / Personal', 'Management', 'Technical')
 ROLE_COMPETENCY_VALUES = (0, 1, 2, 3, 4, 6)
 
-
+# ===== CORE ENTITIES (DERIK'S FOUNDATION) =====
 class Organization(db.Model):
     """Organization taking part in the assessment (Derik's source of truth)."""
     __tablename__ = 'organization'
@@ -110,7 +110,7 @@ class RoleCompetencyMatrix(db.Model):
     def clamp(value):
         return max(0, min(MAX_COMPETENCY_LEVEL, int(value)))
 
-
+# ===== USER MANAGEMENT =====
 class AppUser(TimestampMixin, db.Model):
     """Survey participant (anonymous, identified by username only)."""
     __tablename__ = 'app_user'
@@ -125,7 +125,7 @@ class AppUser(TimestampMixin, db.Model):
     survey_results = db.relationship('UserCompetencySurveyResult', backref='app_user',
                                      cascade='all, delete-orphan')
 
-
+# ===== ASSESSMENT & RESULTS =====
 class UserCompetencySurveyResult(db.Model):
     """Self-assessed competency level of a survey participant."""
     __tablename__ = 'user_se_competency_survey_results'

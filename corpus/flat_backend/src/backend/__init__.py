@@ -1,0 +1,1 @@
+# backend package marker (kept so `python -m backend.run` also works from src/)

@@ -1,0 +1,1 @@
+"""Invoicing service: accounts and their invoices."""
