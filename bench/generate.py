@@ -337,16 +337,16 @@ def form_star(rng, module, n):
     return Form([f"from {module} import *  # noqa: F403"], _uses([name], fn=f"find_{n}"))
 
 
-def form_relative(rng, module, n):
+def form_relative(rng, module, n, up=".."):
     names = _pick(rng, module, 2)
     last = module.rsplit(".", 1)[-1]
-    return Form([f"from ..data.{last} import {', '.join(names)}"], _uses(names, fn=f"find_{n}"))
+    return Form([f"from {up}data.{last} import {', '.join(names)}"], _uses(names, fn=f"find_{n}"))
 
 
-def form_relative_module(rng, module, n):
+def form_relative_module(rng, module, n, up=".."):
     name = _pick(rng, module, 1)[0]
     last = module.rsplit(".", 1)[-1]
-    return Form([f"from ..data import {last}"], _uses([name], prefix=f"{last}.", fn=f"find_{n}"))
+    return Form([f"from {up}data import {last}"], _uses([name], prefix=f"{last}.", fn=f"find_{n}"))
 
 
 def form_package_path(rng, module, n):
@@ -455,16 +455,54 @@ class Summary:
     forms: dict[str, int]
 
 
-def importer_file(rng: random.Random, index: int) -> tuple[str, str, list[str]]:
+SHAPES = ("extensions", "package-init", "deep", "wide", "heavy")
+DEEP = 6  # packages nested this deep in the deep shape (app/<area>/s1/s2/s3/s4/x.py)
+
+PACKAGE_INIT = '''\
+"""The application package: the extensions live here (the Flask idiom)."""
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+'''
+USES_DB = ["def _session():", "    return db.session", "", ""]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where files go in one shape (``extensions``, the original, is the default)."""
+
+    shape: str = "extensions"
+
+    @property
+    def db_in_package(self) -> bool:  # app/__init__.py defines db; every file imports it
+        return self.shape == "package-init"
+
+    def importer(self, index: int, area: str) -> tuple[str, str]:
+        """(path, the relative prefix that reaches the ``app`` package from it)."""
+        if self.shape == "deep":
+            return (f"app/{area}/s1/s2/s3/s{index % 4 + 1}x/{area}_{index:05d}.py",
+                    "." * DEEP)
+        if self.shape == "wide":
+            return f"app/w{index:05d}/{area}.py", ".."
+        return f"app/{area}/{area}_{index:05d}.py", ".."
+
+
+def importer_file(rng: random.Random, index: int,
+                  layout: Layout = Layout()) -> tuple[str, str, list[str]]:
     area = AREAS[index % len(AREAS)]
-    path = f"app/{area}/{area}_{index:05d}.py"
+    path, up = layout.importer(index, area)
     picks = [FORMS[(index + j * 5) % len(FORMS)] for j in range(1 + index % 3)]
     modules = [OLD_MODULES[(index + j) % 3] for j in range(len(picks))]
-    forms = [f(rng, m, j) for j, (f, m) in enumerate(zip(picks, modules))]
+    forms = [f(rng, m, j, up=up) if "relative" in f.__name__ else f(rng, m, j)
+             for j, (f, m) in enumerate(zip(picks, modules))]
     header = [f'"""{area.title()} {index}: reads the models."""', "import logging", ""]
+    if layout.db_in_package:
+        header += ["from app import db", ""]
     for form in forms:
         header += form.header + [""]
     body = ["log = logging.getLogger(__name__)", "", ""]
+    if layout.db_in_package:
+        body += USES_DB
     for form in forms:
         body += form.body + ["", ""]
     if index % 250 == 7:  # a few dynamic imports: reported, never rewritten
@@ -475,57 +513,114 @@ def importer_file(rng: random.Random, index: int) -> tuple[str, str, list[str]]:
 
 
 def unrelated_file(
-    rng: random.Random, index: int, packages: int, per_package: int
+    rng: random.Random, index: int, packages: int, per_package: int,
+    layout: Layout = Layout(),
 ) -> tuple[str, str]:
     pkg = index % packages
     mod = index // packages
-    path = f"lib/pkg{pkg:03d}/mod_{mod:05d}.py"
+    path = unrelated_path(layout, pkg, mod)
     header = [f'"""Utilities {pkg}.{mod}: plain helpers."""',
               "import json", "import os", "from dataclasses import dataclass", ""]
+    if layout.db_in_package:
+        header += ["from app import db", ""]
     for _ in range(rng.randrange(0, 3)):
         other_pkg, other_mod = rng.randrange(packages), rng.randrange(per_package)
+        if layout.shape == "wide":
+            other_mod = 0
         if other_pkg == pkg and other_mod != mod:
             header.append(f"from .mod_{other_mod:05d} import *  # noqa: F403")
         elif other_pkg != pkg:
-            header.append(f"from lib.pkg{other_pkg:03d} import mod_{other_mod:05d}")
+            header.append(_import_module_of(layout, pkg, other_pkg, other_mod))
     header.append("")
     if index % 37 == 0:  # text noise a model prefilter has to read past
         header.append(SCHEMA_NOISE.format(name=f"Payload{index}"))
     if index % 53 == 0:
         header.append('NOTE = "a relationship Table in prose, not code"\n')
-    body = filler(rng, f"u{index}", rng.randrange(60, 140))
+    body = (USES_DB if layout.db_in_package else []) + filler(rng, f"u{index}", rng.randrange(60, 140))
     return path, "\n".join(header + body).rstrip() + "\n"
 
 
-def generate(out: Path, files: int, importers: float = 0.2, seed: int = 0) -> Summary:
+def _deep_package(pkg: int) -> list[str]:
+    """lib/aN/bN/cN/dN/eN: 6 packages deep, 3 ways at each level below the first."""
+    parts = [f"a{pkg // 81}"]
+    for level, letter in enumerate("bcde"):
+        parts.append(f"{letter}{pkg // 3 ** (3 - level) % 3}")
+    return ["lib", *parts]
+
+
+def unrelated_package(layout: Layout, pkg: int) -> list[str]:
+    if layout.shape == "deep":
+        return _deep_package(pkg)
+    if layout.shape == "wide":
+        return ["lib", f"w{pkg:05d}"]
+    return ["lib", f"pkg{pkg:03d}"]
+
+
+def unrelated_path(layout: Layout, pkg: int, mod: int) -> str:
+    return "/".join(unrelated_package(layout, pkg)) + f"/mod_{mod:05d}.py"
+
+
+def _import_module_of(layout: Layout, pkg: int, other_pkg: int, other_mod: int) -> str:
+    here, there = unrelated_package(layout, pkg), unrelated_package(layout, other_pkg)
+    if layout.shape == "extensions" or layout.shape == "heavy" or layout.shape == "package-init":
+        return f"from {'.'.join(there)} import mod_{other_mod:05d}"
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    level = len(here) - common + 1  # relative: up to the common ancestor, then down
+    return f"from {'.' * level}{'.'.join(there[common:])} import mod_{other_mod:05d}"
+
+
+def generate(out: Path, files: int, importers: float | None = None, seed: int = 0,
+             shape: str = "extensions") -> Summary:
     """Write the tree into ``out`` (created, must not exist) and commit it."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}: one of {', '.join(SHAPES)}")
+    if importers is None:
+        importers = 0.5 if shape == "heavy" else 0.2
+    layout = Layout(shape)
     rng = random.Random(seed)
     out.mkdir(parents=True)
+    models = {"app/data/models.py": MODELS, "app/data/unified_models.py": UNIFIED_MODELS,
+              "app/data/mvp_models.py": MVP_MODELS}
     fixed = {
         "app/__init__.py": '"""The application package."""\n',
         "app/extensions.py": EXTENSIONS,
         "app/data/__init__.py": '"""Model package."""\n',
-        "app/data/models.py": MODELS,
-        "app/data/unified_models.py": UNIFIED_MODELS,
-        "app/data/mvp_models.py": MVP_MODELS,
+        **models,
         "lib/__init__.py": "",
     }
-    fixed.update({f"app/{area}/__init__.py": "" for area in AREAS})
+    if layout.db_in_package:
+        fixed["app/__init__.py"] = PACKAGE_INIT
+        del fixed["app/extensions.py"]
+        for rel in models:
+            fixed[rel] = fixed[rel].replace("from app.extensions import db", "from app import db")
     n_importers = max(1, round(files * importers))
+    if layout.shape in ("deep", "wide"):
+        importer_paths = [layout.importer(i, AREAS[i % len(AREAS)])[0] for i in range(n_importers)]
+        fixed.update({k: v for k, v in _inits(importer_paths).items() if k not in fixed})
+    else:
+        fixed.update({f"app/{area}/__init__.py": "" for area in AREAS})
     n_unrelated = max(0, files - n_importers - len(fixed))
-    packages = max(1, n_unrelated // 200)
-    fixed.update({f"lib/pkg{p:03d}/__init__.py": "" for p in range(packages)})
+    if layout.shape == "wide":  # one module and its __init__.py a package
+        packages = max(1, n_unrelated // 2)
+    elif layout.shape == "deep":
+        packages = max(1, n_unrelated // 60)
+    else:
+        packages = max(1, n_unrelated // 200)
+    fixed.update({k: v for k, v in _inits(unrelated_path(layout, p, 0) for p in range(packages)).items()
+                  if k not in fixed})
     n_unrelated = max(0, files - n_importers - len(fixed))
     per_package = max(1, -(-n_unrelated // packages))
     forms: dict[str, int] = {}
     written = dict(fixed)
     for i in range(n_importers):
-        path, text, used = importer_file(rng, i)
+        path, text, used = importer_file(rng, i, layout)
         written[path] = text
         for name in used:
             forms[name] = forms.get(name, 0) + 1
     for i in range(n_unrelated):
-        path, text = unrelated_file(rng, i, packages, per_package)
+        path, text = unrelated_file(rng, i, packages, per_package, layout)
         written[path] = text
     for rel, text in written.items():
         target = out / rel
@@ -533,6 +628,16 @@ def generate(out: Path, files: int, importers: float = 0.2, seed: int = 0) -> Su
         target.write_text(text, encoding="utf-8")
     _commit(out)
     return Summary(len(written), n_importers, n_unrelated, dict(sorted(forms.items())))
+
+
+def _inits(paths) -> dict[str, str]:
+    """An empty ``__init__.py`` in every folder below the top one of these files."""
+    inits = {}
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            inits.setdefault("/".join(parts[:depth]) + "/__init__.py", "")
+    return inits
 
 
 def _commit(root: Path) -> None:
@@ -549,14 +654,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to create (must not exist)")
     parser.add_argument("--files", type=int, default=1000, help="number of Python files")
-    parser.add_argument("--importers", type=float, default=0.2,
-                        help="share of files that import the model modules (default 0.2)")
+    parser.add_argument("--importers", type=float, default=None,
+                        help="share of files that import the model modules "
+                             "(default 0.2; 0.5 in the heavy shape)")
+    parser.add_argument("--shape", choices=SHAPES, default="extensions",
+                        help="layout of the tree (default extensions, the original)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     args = parser.parse_args(argv)
     if args.out.exists():
         print(f"{args.out} already exists; pick a new folder", file=sys.stderr)
         return 2
-    summary = generate(args.out, args.files, args.importers, args.seed)
+    summary = generate(args.out, args.files, args.importers, args.seed, args.shape)
     print(json.dumps(asdict(summary), indent=2))
     return 0
 

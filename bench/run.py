@@ -34,6 +34,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import math
+import resource
 import threading
 import time
 from dataclasses import dataclass, field
@@ -57,6 +59,7 @@ class Sample:
     peak_mib: float
     code: int
     marks: dict[str, float] = field(default_factory=dict)  # progress line -> seconds
+    cpu: float | None = None  # user + system seconds of the command and its children
     out: str = ""
     err: str = ""
 
@@ -90,7 +93,13 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(cmd: list[str], cwd: Path, env: dict[str, str], sample: bool = True) -> Sample:
+    cpu_before = _child_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, errors="replace")
@@ -121,8 +130,8 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], sample: bool = True)
     wall = time.perf_counter() - start  # taken when the process ends, not at a poll
     for reader in readers:
         reader.join()
-    return Sample(wall, peak / 2**20, proc.returncode, marks, "".join(out_chunks),
-                  "".join(err_lines))
+    return Sample(wall, peak / 2**20, proc.returncode, marks, out="".join(out_chunks),
+                  err="".join(err_lines), cpu=_child_cpu() - cpu_before)
 
 
 def step_time(sample: Sample, name: str) -> float | None:
@@ -224,14 +233,15 @@ def diff_stats(repo: Path, old_rev: str, new_rev: str | None) -> tuple[int, int]
 # -- one code base, all commands -----------------------------------------------------------
 
 
-def bench_size(n: int, args, work: Path, env: dict[str, str]) -> dict:
-    repo = work / f"n{n}"
+def bench_size(n: int, args, work: Path, env: dict[str, str], shape: str = "extensions") -> dict:
+    repo = work / f"{shape}-n{n}"
     shutil.rmtree(repo, ignore_errors=True)
-    summary = generate.generate(repo, n, args.importers, args.seed)
+    summary = generate.generate(repo, n, args.importers, args.seed, shape)
     unify = [sys.executable, "-m", "unify"]
-    files = rewrite_files(repo, unify, env)
-    result: dict = {"files": summary.files, "importers": summary.importers,
-                    "rewrite_files": len(files), "runs": {}}
+    # the files to rewrite (a full `unify scan`: slow on big trees) only for libcst
+    files = rewrite_files(repo, unify, env) if args.libcst else [first_importer(repo)]
+    result: dict = {"shape": shape, "files": summary.files, "importers": summary.importers,
+                    "rewrite_files": len(files) if args.libcst else None, "runs": {}}
     runs = result["runs"]
     for r in range(args.runs):
         reset(repo)
@@ -251,14 +261,20 @@ def bench_size(n: int, args, work: Path, env: dict[str, str]) -> dict:
         rewrite = step_time(applied, "rewrite-imports")
         runs.setdefault("unify apply: rewrite step", []).append(
             {"wall": rewrite, "peak_mib": None, "load": os.getloadavg()[0]})
-        if r == 0:
+        if r == 0 and args.libcst:
             result["unify_output"] = unify_output(repo, files)
     for mode in args.libcst:
         targets = files if mode == "deps" else ["."]
         where = "rewritten files" if mode == "deps" else "whole tree"
+        scale = 1.0
+        if mode == "deps" and args.libcst_sample and args.libcst_sample < len(files):
+            targets = files[:: max(1, len(files) // args.libcst_sample)][: args.libcst_sample]
+            scale = len(files) / len(targets)
+            where = f"rewritten files, timed on {len(targets)}, scaled x{scale:.1f}"
         for r in range(args.libcst_runs if mode == "deps" else args.tree_runs):
             sample, output = libcst_renames(repo, work, targets, env, args.jobs,
-                                            inspect=r == 0 and mode == "deps")
+                                            inspect=r == 0 and mode == "deps" and scale == 1)
+            sample.wall *= scale
             record(runs, f"libcst RenameCommand -j {args.jobs} ({where})", sample)
             if output:
                 result["libcst_output"] = output
@@ -268,7 +284,7 @@ def bench_size(n: int, args, work: Path, env: dict[str, str]) -> dict:
 
 def record(runs: dict, name: str, sample: Sample) -> None:
     runs.setdefault(name, []).append({"wall": sample.wall, "peak_mib": sample.peak_mib,
-                                      "load": os.getloadavg()[0]})
+                                      "cpu": sample.cpu, "load": os.getloadavg()[0]})
 
 
 def unify_output(repo: Path, files: list[str]) -> dict:
@@ -341,7 +357,98 @@ def bench_curves(args, work: Path, env: dict[str, str]) -> dict:
     return series
 
 
+def bench_scaling(args, work: Path, env: dict[str, str]) -> dict:
+    """One run a size: plan with an empty cache, plan again (memo), apply; the tree is
+    generated for each size and removed after."""
+    unify = [sys.executable, "-m", "unify"]
+    points = []
+    for n in args.scaling:
+        repo = work / f"scaling-{args.scaling_shape}-{n}"
+        shutil.rmtree(repo, ignore_errors=True)
+        summary = generate.generate(repo, n, args.importers, args.seed, args.scaling_shape)
+        runs: dict = {}
+        record(runs, "git grep -l (floor)", measure(FLOOR, repo, env, sample=False))
+        plan = [*unify, "plan", "--repo", str(repo)]
+        record(runs, "unify plan (cold cache)", measure(plan, repo, env))
+        again = [*plan, "-o", str(work / "second.toml"), "--force"]
+        record(runs, "unify plan (cached)", measure(again, repo, env))
+        applied = measure([*unify, "apply", "plans/models.toml", "--branch", "bench/s"], repo, env)
+        if applied.code != 0:
+            raise SystemExit(f"unify apply failed ({applied.code}):\n{applied.err[-3000:]}")
+        record(runs, "unify apply (whole)", applied)
+        points.append({"shape": args.scaling_shape, "files": summary.files,
+                       "importers": summary.importers, "runs": runs})
+        print(json.dumps(points[-1]), flush=True)
+        shutil.rmtree(repo, ignore_errors=True)
+    return {"shape": args.scaling_shape, "points": points}
+
+
 # -- reporting -------------------------------------------------------------------------------
+
+
+def _wall(runs: dict, name: str, key: str = "wall") -> float | None:
+    return median([s.get(key) for s in runs.get(name, [])])
+
+
+def shapes_table(results: list[dict]) -> str:
+    """One row per code base: the figures the targets are about."""
+    lines = ["| shape | files | importing | git grep (s) | plan, cold (s) | plan, cached (s) "
+             "| cached / grep | apply (s) | rewrite step (s) | plan + apply (s) "
+             "| plan + apply CPU (s) | peak MiB | load |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        runs = r["runs"]
+        grep, cold = _wall(runs, "git grep -l (floor)"), _wall(runs, "unify plan (cold cache)")
+        cached, apply = _wall(runs, "unify plan (cached)"), _wall(runs, "unify apply (whole)")
+        rewrite = _wall(runs, "unify apply: rewrite step")
+        cpu = [_wall(runs, n, "cpu") for n in ("unify plan (cold cache)", "unify apply (whole)")]
+        peak = max((s["peak_mib"] or 0) for n in ("unify plan (cold cache)", "unify apply (whole)")
+                   for s in runs.get(n, []))
+        loads = [s["load"] for samples in runs.values() for s in samples if "load" in s]
+        cells = [r.get("shape", "extensions"), f"{r['files']:,}", f"{r['importers']:,}",
+                 _f(grep, 3), _f(cold), _f(cached), _f(cached / grep if cached and grep else None, 1),
+                 _f(apply), _f(rewrite), _f(cold + apply if cold and apply else None),
+                 _f(sum(cpu) if None not in cpu else None), f"{peak:.0f}",
+                 f"{min(loads):.1f}-{max(loads):.1f}" if loads else ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def scaling_table(series: dict) -> str:
+    points = series["points"]
+    lines = [f"Scaling, shape {series['shape']} (one run a size)", "",
+             "| files | git grep (s) | plan, cold (s) | plan, cached (s) | apply (s) "
+             "| plan + apply (s) | ms a file | CPU (s) | peak MiB | load |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    xs, ys = [], []
+    for p in points:
+        runs = p["runs"]
+        cold, apply = _wall(runs, "unify plan (cold cache)"), _wall(runs, "unify apply (whole)")
+        total = cold + apply
+        cpu = sum(_wall(runs, n, "cpu") or 0 for n in ("unify plan (cold cache)",
+                                                       "unify apply (whole)"))
+        peak = max(s["peak_mib"] or 0 for n in ("unify plan (cold cache)", "unify plan (cached)",
+                                                 "unify apply (whole)") for s in runs[n])
+        loads = [s["load"] for samples in runs.values() for s in samples]
+        lines.append(f"| {p['files']:,} | {_f(_wall(runs, 'git grep -l (floor)'), 3)} "
+                     f"| {_f(cold)} | {_f(_wall(runs, 'unify plan (cached)'))} | {_f(apply)} "
+                     f"| {_f(total)} | {1000 * total / p['files']:.2f} | {cpu:.1f} | {peak:.0f} "
+                     f"| {min(loads):.1f}-{max(loads):.1f} |")
+        if p["files"] >= 10000:
+            xs.append(math.log(p["files"]))
+            ys.append(math.log(total))
+    if len(xs) >= 2:
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        lines += ["", f"plan + apply time ~ files^{slope:.2f} from 10,000 files up "
+                  "(least squares on log-log)"]
+    return "\n".join(lines)
+
+
 
 
 def median(values: list) -> float | None:
@@ -403,8 +510,12 @@ def render(report: dict) -> str:
     for result in report["sizes"]:
         parts += [table(result),
                   json.dumps({k: result.get(k) for k in ("unify_output", "libcst_output")})]
+    if report["sizes"]:
+        parts.append(shapes_table(report["sizes"]))
     if report.get("curves"):
         parts.append(curve_table(report["curves"]))
+    if report.get("scaling"):
+        parts.append(scaling_table(report["scaling"]))
     return "\n\n".join(parts)
 
 
@@ -415,10 +526,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--libcst", nargs="*", default=["deps"], choices=["deps", "tree"],
                         help="libcst over the files unify rewrites and/or the whole tree")
     parser.add_argument("--libcst-runs", type=int, default=None, help="default: --runs")
+    parser.add_argument("--libcst-sample", type=int, default=0,
+                        help="time libcst on this many of the files to rewrite, scaled up")
     parser.add_argument("--tree-runs", type=int, default=1,
                         help="runs of libcst over the whole tree (default 1: it is slow)")
     parser.add_argument("--jobs", type=int, default=2, help="libcst -j (default 2)")
-    parser.add_argument("--importers", type=float, default=0.2)
+    parser.add_argument("--importers", type=float, default=None,
+                        help="share of importing files (default: the shape's, 0.2; heavy 0.5)")
+    parser.add_argument("--shapes", nargs="*", default=list(generate.SHAPES),
+                        choices=generate.SHAPES, help="tree shapes (default: all five)")
+    parser.add_argument("--scaling", type=int, nargs="*", default=[],
+                        help="sizes of the scaling series, e.g. 1000 10000 50000 100000")
+    parser.add_argument("--scaling-shape", default="package-init", choices=generate.SHAPES)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--curves", action="store_true", help="also the two scaling series")
     parser.add_argument("--curve-size", type=int, default=10000)
@@ -441,10 +560,19 @@ def main(argv: list[str] | None = None) -> int:
                     "sizes": []}
     print(json.dumps(report["machine"]), flush=True)
     for n in args.sizes:
-        result = bench_size(n, args, work, env)
-        report["sizes"].append(result)
-        print("\n" + table(result), flush=True)
-        print(json.dumps({k: result.get(k) for k in ("unify_output", "libcst_output")}), flush=True)
+        for shape in args.shapes:
+            result = bench_size(n, args, work, env, shape)
+            report["sizes"].append(result)
+            print(f"\n{shape}: " + table(result), flush=True)
+            print(json.dumps({k: result.get(k) for k in ("unify_output", "libcst_output")}),
+                  flush=True)
+            if args.json:  # kept after every code base: a long run stopped keeps what it did
+                args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if report["sizes"]:
+        print("\n" + shapes_table(report["sizes"]), flush=True)
+    if args.scaling:
+        report["scaling"] = bench_scaling(args, work, env)
+        print("\n" + scaling_table(report["scaling"]), flush=True)
     if args.curves:
         report["curves"] = bench_curves(args, work, env)
         print("\n" + curve_table(report["curves"]), flush=True)

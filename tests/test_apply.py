@@ -109,7 +109,7 @@ def test_verification_passed(case):
     _, _, result = case
     checks = {c["name"]: c for c in result["verification"]["checks"]}
     assert set(checks) == {"compile", "no-stale-imports", "names-resolve", "runtime", "schema",
-                           "nothing-lost"}
+                           "nothing-lost", "runtime-importers"}
     assert all(c["ok"] for c in checks.values()), checks
     assert result["verification"]["ok"]
 

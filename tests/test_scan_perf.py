@@ -6,8 +6,10 @@ read from the cache or skipped. Timing lives in ``bench/`` (not run here).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import shutil
+import subprocess
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import unify.apply
+import unify.classify
 import unify.scan
 from conftest import CORPUS, ROOT, commit_all, git
 from unify import api
@@ -315,3 +318,144 @@ def test_parallel_rewrite_gives_the_same_branch(tmp_path, monkeypatch):
     assert parallel.notes == sequential.notes
     assert [s.files for s in parallel.steps] == [s.files for s in sequential.steps]
     shutil.rmtree(repo)
+
+
+# -- one scan per command, each file parsed once (counts, not times) ----------------------
+
+FLASK_PACKAGE = {
+    # the Flask idiom: the package itself holds db, and every file imports it from there
+    "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "app/stamps.py": "from app import db\n\n\nclass Stamped:\n    created = db.Column(db.DateTime)\n",
+    "app/models.py": "from app import db\nfrom app.stamps import Stamped\n\n\n"
+                     "class User(Stamped, db.Model):\n"
+                     "    id = db.Column(db.Integer, primary_key=True)\n",
+    "app/users.py": "from app.models import User\n\n\ndef get(i):\n    return User.query.get(i)\n",
+    "app/rel.py": "from . import db\nfrom .models import User\n",
+    **{f"app/views/v{i}.py": f"from app import db\n\n\ndef view_{i}():\n    return db.session\n"
+       for i in range(12)},
+    **{f"app/views/r{i}.py": f"from .. import db\n\n\ndef rel_{i}():\n    return db.session\n"
+       for i in range(6)},
+    "app/views/__init__.py": "",
+}
+
+
+def test_importers_of_a_package_that_holds_db_are_not_read(make_repo):
+    complete, focused, result = both(make_repo(FLASK_PACKAGE))
+    assert {m.name for m in complete.models} == {"User"}
+    assert "created" in {c.name for c in complete.models[0].columns}
+    assert set(complete.dependent_files) == {"app/users.py", "app/rel.py"}
+    assert_same(complete, focused)
+    views = [m.path for m in result.modules if m.path.startswith("app/views/v")
+             or m.path.startswith("app/views/r")]
+    assert len(views) == 18
+    read = {m.path for m in result.modules if m.imports}
+    assert not read & set(views)  # 18 files that only use db.session: never read
+
+
+SHAPES = ("extensions", "package-init", "deep", "wide", "heavy")
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_generated_shape_scans_the_same_focused_or_not(tmp_path, shape):
+    generate = _load_generator()
+    summary = generate.generate(tmp_path / "gen", files=120, seed=3, shape=shape)
+    assert summary.files == 120
+    complete, focused, result = both(tmp_path / "gen")
+    assert len(complete.models) == sum(len(v) for v in generate.NAMES.values())
+    assert len(complete.dependent_files) >= summary.importers
+    assert_same(complete, focused)
+    # the unrelated files are skipped, whatever the shape (in package-init they all import db)
+    assert result.stats.skipped >= summary.unrelated * 0.9
+
+
+def counted(monkeypatch):
+    """Counts of scans and of parses: ast.parse of whole files by content, and of
+    expressions (mode="eval") by caller module and text."""
+    import ast
+
+    counts = {"scans": 0, "files": {}, "expressions": {}}
+    real_parse, real_scan = ast.parse, unify.scan.scan
+
+    def parse(source, filename="<unknown>", mode="exec", **kwargs):
+        if mode == "eval":
+            key = (Path(sys._getframe(1).f_code.co_filename).name, source)
+            counts["expressions"][key] = counts["expressions"].get(key, 0) + 1
+        else:
+            data = source.encode() if isinstance(source, str) else bytes(source)
+            key = hashlib.sha1(data).hexdigest()
+            counts["files"][key] = counts["files"].get(key, 0) + 1
+        return real_parse(source, filename, mode, **kwargs)
+
+    def scan(*args, **kwargs):
+        counts["scans"] += 1
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", parse)
+    monkeypatch.setattr(unify.scan, "scan", scan)  # api imports it from here when it runs
+    monkeypatch.setattr(unify.apply, "scan", scan)
+    return counts
+
+
+@pytest.mark.parametrize("cache", ["1", "0"])
+def test_apply_scans_once_and_parses_each_file_once(tmp_path, monkeypatch, cache):
+    generate = _load_generator()
+    repo = tmp_path / "gen"
+    summary = generate.generate(repo, files=150, seed=4, shape="package-init")
+    monkeypatch.setenv("UNIFY_JOBS", "1")  # every parse in this process, where it is counted
+    monkeypatch.setenv("UNIFY_CACHE", cache)
+    api.make_plan(repo=str(repo))
+    commit_all(repo, "plan")
+    counts = counted(monkeypatch)
+    unify.classify._expression.cache_clear()  # what the plan left: counted from nothing
+    result = api.apply_plan(str(repo / "plans" / "models.toml"), "unify/x", repo=str(repo))
+    assert result.verification.ok, [c for c in result.verification.checks if not c.ok]
+    assert counts["scans"] == 1  # the plan check's; context and verification derive from it
+    # no content is parsed twice (the written files are new contents, parsed once each)
+    # whole files (not the statements the merge parses): every content of the tree, before
+    # and after the steps, is parsed at most once; a written file is a new content
+    contents = {}
+    for path in git(repo, "ls-files", "*.py").split():
+        contents[path] = (repo / path).read_bytes()
+    for step in result.steps:
+        for path in step.files:
+            if path.endswith(".py") and path in git(repo, "ls-tree", "-r", "--name-only",
+                                                    "unify/x").split():
+                contents["after:" + path] = subprocess.run(
+                    ["git", "show", f"unify/x:{path}"], cwd=repo, capture_output=True,
+                    check=True).stdout
+    keys = {hashlib.sha1(data).hexdigest() for data in contents.values()}
+    files = {k: n for k, n in counts["files"].items() if k in keys}
+    rewritten = next(s for s in result.steps if s.name == "rewrite-imports").files
+    # without the facts cache, a rewritten file's old bytes are parsed for their facts
+    # and again by the rewrite (another process may do it: it keeps no tree)
+    again = {hashlib.sha1(contents[p]).hexdigest() for p in rewritten} if cache == "0" else set()
+    # the merge and the nothing-lost check read the sources, the target, the compat module,
+    # the shims and what the sources import again (they compare code): a handful of
+    # files whatever the size of the repository. Every other content is parsed once.
+    rewritten_keys = {hashlib.sha1(contents[p]).hexdigest() for p in rewritten}
+    assert files and all(files.get(k, 0) <= (2 if cache == "0" else 1) for k in rewritten_keys)
+    repeated = [k for k, n in files.items() if n > 1 and k not in again]
+    assert len(repeated) <= 12 and all(files[k] <= 4 for k in repeated)
+    limit = 2 * len(rewritten) + 40 if cache == "1" else summary.files + 2 * len(rewritten) + 40
+    assert sum(files.values()) <= limit
+    # the classifier parses an expression (db's `SQLAlchemy()`...) once, not per importer
+    # (resolve.py's own parse of assigned values: issue 14's resolution bullet, not here)
+    classify = {text: n for (where, text), n in counts["expressions"].items()
+                if where == "classify.py"}
+    assert classify and max(classify.values()) == 1
+
+
+def test_an_untracked_file_makes_apply_scan_the_work_tree_itself(tmp_path, monkeypatch):
+    generate = _load_generator()
+    repo = tmp_path / "gen"
+    generate.generate(repo, files=60, seed=5)
+    monkeypatch.setenv("UNIFY_JOBS", "1")
+    api.make_plan(repo=str(repo))
+    commit_all(repo, "plan")
+    # not in HEAD, so not in apply's checkout: the plan check's scan is not the work tree's
+    (repo / "app" / "scratch.py").write_text("from app.data.models import User\n")
+    counts = counted(monkeypatch)
+    result = api.apply_plan(str(repo / "plans" / "models.toml"), "unify/x", repo=str(repo))
+    assert result.verification.ok
+    assert counts["scans"] == 2
+    assert all("app/scratch.py" not in s.files for s in result.steps)

@@ -129,7 +129,8 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
 
     # PATH narrows the models merged, never the importers rewritten: the whole
     # repository is scanned, so every importer of a source is found (issue 16).
-    inv = build_inventory(scan(root, "", focus=True))
+    scanned = scan(root, "", focus=True)
+    inv = build_inventory(scanned)
     in_path = tuple(m for m in inv.live_model_modules if within(m, scope))
     if not in_path:
         raise Refused(f"no ORM models found under {scope or root}",
@@ -163,7 +164,22 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
 
         texts = {p: (root / p).read_bytes().decode("utf-8", "replace") for p in sources}
         plan = stubs.extend_plan(plan, inv, live, texts)
-    return plan, inv, stats
+    return _with_module_strings(root, plan, [m.path for m in scanned.modules]), inv, stats
+
+
+def _with_module_strings(root: Path, plan, paths: list[str]):
+    """The plan with the strings naming an old module path in its blast radius."""
+    import dataclasses
+
+    from unify import modrefs
+
+    old = set(plan.sources) - {plan.target}
+    found = modrefs.find(root, paths, modrefs.names_of(paths, old),
+                         skip=set(plan.sources) | {plan.target, plan.compat}, target=plan.target)
+    if not found:
+        return plan
+    return dataclasses.replace(plan, unrewritable=plan.unrewritable + tuple(
+        s.render() for s in found))
 
 
 def source_headings(root: Path, inv: Inventory, sources) -> dict[str, dict[str, str]]:
@@ -215,8 +231,12 @@ def _write(root: Path, output: str | None, text: str, force: bool) -> Path:
     if target.exists() and not force:
         raise Refused(f"{target} already exists (it may hold your edits)",
                       "validate it with `unify plan --check`, or pass --force / -o OTHER.toml")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the plan ({exc.strerror or exc})",
+                         "pass -o with a file in a writable folder") from None
     return target
 
 
@@ -232,6 +252,14 @@ class PlanCheck:
 
 def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, PlanCheck, Path]:
     """Read and validate a plan file against the repository it belongs to."""
+    plan, check, root, _ = _load_plan(plan_path, repo)
+    return plan, check, root
+
+
+def _load_plan(plan_path: str, repo: str | None, watch: bool = False):
+    """load_plan's (plan, check, root) and the scan it checked against (None when the
+    plan did not parse). ``watch``: the scan also reads the importers of the plan's
+    sources, as ``apply`` needs (the models it checks against are the same)."""
     from unify import planfile
     from unify.inventory import build_inventory
     from unify.plancheck import Lines, semantics, structure
@@ -244,11 +272,12 @@ def load_plan(plan_path: str, repo: str | None = None) -> tuple[Plan | None, Pla
     problems = structure(data, lines)
     root = _plan_repo(path, repo)
     if problems:
-        return None, PlanCheck(None, tuple(problems)), root
+        return None, PlanCheck(None, tuple(problems)), root, None
     plan = planfile.to_plan(data)
-    inv = build_inventory(scan(root, "", focus=True))  # importers anywhere, whatever the scope
-    found = semantics(plan, inv, root, lines)
-    return plan, PlanCheck(plan, tuple(found)), root
+    # importers anywhere, whatever the scope (issue 16)
+    result = scan(root, "", focus=True, watch=plan.sources if watch else ())
+    found = semantics(plan, build_inventory(result), root, lines)
+    return plan, PlanCheck(plan, tuple(found)), root, result
 
 
 def _plan_repo(path: Path, repo: str | None) -> Path:
@@ -306,6 +335,9 @@ def _refuse_dirty(repo) -> None:
 def _refuse_bad_repo(repo, plan: Plan, branch: str | None) -> None:
     from unify import gitops
 
+    if gitops.sparse(repo):
+        raise Refused("the work tree is a sparse checkout: files outside it would not be "
+                      "rewritten", "`git sparse-checkout disable`, then apply again")
     loose = gitops.untracked(repo, [p for p, _ in plan.fingerprints])
     if loose:
         raise Refused(f"the plan read files git does not track: {', '.join(loose[:5])}",
@@ -327,9 +359,11 @@ def already_applied(plan_path: str, branch: str, repo: str | None) -> ApplyResul
     root = _plan_repo(Path(plan_path), repo)
     git_repo = gitops.open_repo(root)
     ident = apply_steps.plan_id(planfile.read_text(Path(plan_path)))
-    revs = ([branch] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
+    revs = ([gitops.head_ref(branch)] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
     for rev in revs:
         commits = gitops.commits_of_plan(git_repo, rev, ident)
+        if rev != "HEAD" and unverified_run(git_repo, branch, ident) is not None:
+            continue  # finished but never verified: apply_plan verifies it now
         if any(_final_step(step) for _, step in commits):
             notes = (f"already applied: {rev} has the {len(commits)} commits of this plan "
                      f"(Unify-Plan: {ident}); nothing to do",)
@@ -354,7 +388,7 @@ def apply_plan(
     migration: bool = True,
 ) -> ApplyResult:
     from unify import apply as apply_steps
-    from unify import gitops, verify
+    from unify import gitops, importcheck, verify
     from unify.prdoc import render_pr
 
     done = already_applied(plan_path, branch, repo)
@@ -362,7 +396,13 @@ def apply_plan(
         return done
     git_repo = gitops.open_repo(_plan_repo(Path(plan_path), repo))
     _refuse_dirty(git_repo)
-    loaded, check_result, root = load_plan(plan_path, repo)
+    if not dry_run:
+        pending = unverified_run(git_repo, branch, apply_steps.plan_id(
+            planfile_text(plan_path)))
+        if pending is not None:
+            return _reverify(plan_path, branch, repo, git_repo, pending, run_verify, python,
+                             progress)
+    loaded, check_result, root, scanned = _load_plan(plan_path, repo, watch=True)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
     if migration:
@@ -371,31 +411,130 @@ def apply_plan(
         setup = migration_mod.find_alembic(root)
         if setup is not None:
             migration_mod.current_head(root, setup)  # several heads: refused before any step
-    text = Path(plan_path).read_text(encoding="utf-8")
+    if not dry_run:
+        refuse_foreign_file(Path(plan_path).with_suffix(".pr.md"))
+    text = planfile_text(plan_path)
+    # the work tree is HEAD; so is this one (clean), unless it has untracked files
+    scanned = scanned if apply_steps.same_as_head(root, "") else None
+    interpreter = _interpreter(git_repo, python) if run_verify else None
+    if interpreter is not None:
+        progress(f"runtime check in {interpreter.python} ({interpreter.why})")
+        python = interpreter.python
     with gitops.Worktree(git_repo, None if dry_run else branch) as tree:
         base = tree.head()
-        ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch)
+        ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch,
+                                        scanned)
         ctx.migration_on = migration
-        before = verify.probe(tree.path, ctx.sys_root, [ctx.dotted(s) for s in plan.sources],
-                              python) if run_verify else None
+        baseline = importcheck.baseline(tree.path, ctx, python) if run_verify else None
+        before = baseline.probe if baseline else None
         steps = apply_steps.run_steps(ctx, tree, progress)
         diffs = tuple(tree.diff(a, b.commit) for a, b in
                       zip([base] + [s.commit for s in steps], steps)) if dry_run else ()
         checked = None
         if run_verify:
             progress("verifying ...")
-            checked = _verification(ctx, tree.path, steps, before, python)
+            checked = _verification(ctx, tree.path, steps, before, python, baseline,
+                                    interpreter)
+        apply_steps._fault_injection(len(apply_steps.STEPS) + 1)  # "after verification"
         steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        tree.settle()
         last = steps[-1]
         progress(f"step {last.number}/{len(apply_steps.STEPS)} {last.name}: commit "
                  f"{last.commit[:10]} (Unify-Verified: {_verified(checked)})")
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
-        pr_path.write_text(render_pr(plan, plan_path, branch, steps, checked, ctx.notes,
-                                     ctx.migration), encoding="utf-8")
+        write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes,
+                                           ctx.migration))
     return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
                        tuple(ctx.notes), diffs)
+
+
+_GENERATED = "<!-- written by unify; it rewrites this file only while this line matches: "
+
+
+def write_generated(path: Path, text: str) -> None:
+    """Write a file unify owns, with a last line recording what it wrote."""
+    import hashlib
+
+    text = text if text.endswith("\n") else text + "\n"
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    path.write_text(f"{text}{_GENERATED}{digest} -->\n", encoding="utf-8")
+
+
+def refuse_foreign_file(path: Path) -> None:
+    """Refuse to overwrite ``path`` unless unify wrote it and nobody changed it since."""
+    import hashlib
+
+    if not path.exists():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    body = f"{body}\n" if body else ""
+    if not (path.is_file() and last.startswith(_GENERATED) and last[len(_GENERATED):]
+            .removesuffix(" -->") == hashlib.sha1(body.encode("utf-8")).hexdigest()):
+        raise Refused(f"{path} exists and unify did not write it (or it was edited since)",
+                      "move it away; apply writes the PR description there")
+
+
+def planfile_text(plan_path: str) -> str:
+    from unify import planfile
+
+    return planfile.read_text(Path(plan_path))
+
+
+def unverified_run(git_repo, branch: str, ident: str):
+    """The run of plan ``ident`` on ``branch`` whose every step is committed but whose
+    verification was never recorded (killed, Ctrl-C, disk full after step 5)."""
+    from unify import gitops, history
+
+    if not gitops.branch_exists(git_repo, branch):
+        return None
+    for run in history.runs(git_repo, gitops.head_ref(branch)):
+        if run.plan == ident and run.branch == branch and run.complete and not run.verified:
+            return run
+    return None
+
+
+def _reverify(plan_path: str, branch: str, repo, git_repo, run, run_verify: bool, python,
+              progress) -> ApplyResult:
+    """Verify the steps an interrupted apply committed, then record the result."""
+    from unify import apply as apply_steps
+    from unify import gitops, importcheck
+    from unify.prdoc import render_pr
+    from unify.status import stale_worktrees
+
+    loaded, check_result, _ = load_plan(plan_path, repo)
+    plan = _refuse_bad_plan(plan_path, loaded, check_result)
+    for path in stale_worktrees(git_repo, branch):
+        git_repo.git.worktree("remove", "--force", path)
+    git_repo.git.worktree("prune")
+    tip = gitops.commit_sha(git_repo, gitops.head_ref(branch))
+    progress(f"{branch}: every step is committed, the verification never ran; verifying ...")
+    interpreter = _interpreter(git_repo, python) if run_verify else None
+    if interpreter is not None:
+        python = interpreter.python
+    with gitops.Worktree(git_repo, None, start=run.base) as tree:
+        assert tree.tree is not None
+        ctx = apply_steps.build_context(plan, planfile_text(plan_path), tree.path, run.base,
+                                        branch)
+        baseline = importcheck.baseline(tree.path, ctx, python) if run_verify else None
+        before = baseline.probe if baseline else None
+        tree.tree.git.checkout("--quiet", "--detach", tip)
+        steps = [apply_steps.StepResult(s.number, s.name, s.sha, tuple(
+            tree.tree.git.diff_tree("--no-commit-id", "--name-only", "-r", "-z", s.sha
+                                    ).split("\x00")[:-1])) for s in run.steps]
+        checked = (_verification(ctx, tree.path, steps, before, python, baseline, interpreter)
+                   if run_verify else None)
+        steps[-1] = tree.add_trailer(steps[-1], "Unify-Verified", _verified(checked))
+        git_repo.git.update_ref(gitops.head_ref(branch), steps[-1].commit, tip)
+    gitops.clear_pending(git_repo, branch)
+    pr_path = Path(plan_path).with_suffix(".pr.md")
+    write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes))
+    return ApplyResult(branch, run.base, tuple(steps), checked, pr_path, tuple(ctx.notes))
 
 
 def _verified(checked) -> str:
@@ -403,31 +542,42 @@ def _verified(checked) -> str:
     if checked is None:
         return "skipped"
     failed = [c.name for c in checked.checks if not c.ok]
-    return "passed" if not failed else f"failed ({', '.join(failed)})"
+    return checked.verdict if not failed else f"failed ({', '.join(failed)})"
 
 
-def _verification(ctx, work: Path, steps, before, python):
+def _interpreter(git_repo, python: str | None):
+    """The runtime check's interpreter: --python, $VIRTUAL_ENV, the repository's venv, ours."""
+    from unify.runtime import choose_interpreter
+
+    return choose_interpreter(Path(git_repo.working_tree_dir), python)
+
+
+def _verification(ctx, work: Path, steps, before, python, baseline=None,
+                  interpreter=None):
     from unify import apply as apply_steps
-    from unify import verify
+    from unify import importcheck, verify
     from unify.inventory import build_inventory
     from unify.resolve import ModuleIndex
-    from unify.scan import scan
 
     touched = sorted({f for s in steps for f in s.files})
-    after_scan = scan(work, "", focus=True, watch=ctx.plan.sources)  # the whole repository
+    after_scan = apply_steps.rescan(ctx, touched)  # re-reads only the files the steps wrote
     after = build_inventory(after_scan)
     index = ModuleIndex([m for m in after_scan.modules if m.error is None], after_scan.layout)
     old_names = {n for s in ctx.plan.sources if s != ctx.plan.target
                  for n in apply_steps._old_module_names(ctx, s)}
-    after_probe = verify.probe(work, ctx.sys_root, [ctx.dotted(ctx.plan.target)], python)
+    after_probe = verify.probe(work, ctx.sys_root, importcheck.preload(baseline)
+                               + [ctx.dotted(ctx.plan.target)], python)
     schema_check, intended = verify.schema(ctx.plan, ctx.inventory, after)
     checks = (
         verify.compiles(work, touched),
         verify.no_retired_imports(ctx.plan, index, old_names),
         verify.names_resolve(ctx.inventory, after, ctx.plan),
-        verify.runtime(after_probe, before),
+        importcheck.said_how(verify.runtime(after_probe, before,
+                                            verify.probe_root(work, ctx.sys_root), interpreter),
+                             baseline),
         schema_check,
         verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
+        importcheck.importers_check(work, ctx, baseline, python),
     )
     from unify import migration_step
 

@@ -8,14 +8,18 @@ steps it commits.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import posixpath
 import re
+import signal
 import subprocess
 import sys
+import time
+import tokenize
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -36,7 +40,8 @@ from unify.merge import MergeInput, merge, renames_for
 from unify.merge_edit import global_renames
 from unify.plan import Plan
 from unify.resolve import ModuleIndex
-from unify.scan import scan, worker_count
+from unify.gitrepo import keyed_python_files
+from unify.scan import ScanResult, read_files, scan, worker_count
 
 STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "migration",
          "format")
@@ -65,17 +70,45 @@ class Context:
     migration_on: bool = True  # --no-migration: False
     migration: object | None = None  # the migration step's MigrationResult
     black: bool = False  # the project is black-formatted: moved code may be formatted too
+    scanned: ScanResult | None = None  # the scan the inventory was built from
 
     def dotted(self, path: str) -> str:
         return module_dotted(path, self.sys_root)
 
+    def inside(self, path: str) -> Path:
+        """``path`` in the work tree; refused if it leaves it or passes through a symlink."""
+        current = self.work
+        for part in Path(path).parts:
+            current = current / part
+            if part in ("..", ".git") or current.is_symlink() or Path(part).is_absolute():
+                raise Refused(f"{path}: unify does not write through {current.name!r} "
+                              "(a symlink, .., or .git)", "name the real path in the plan")
+        return current
+
     def read(self, path: str) -> str:
-        return (self.work / path).read_bytes().decode("utf-8-sig")
+        """The file's text, decoded as its coding cookie says (PEP 263; default UTF-8)."""
+        raw = (self.work / path).read_bytes()
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
+            return raw.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError):
+            raise Refused(f"{path}: cannot decode it as its coding cookie (or UTF-8) says",
+                          "fix the file's encoding or its # -*- coding: -*- line") from None
 
     def write(self, path: str, text: str) -> None:
-        target = self.work / path
+        """Written in the encoding its own coding cookie names (UTF-8 without one)."""
+        target = self.inside(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
+        data = text.encode("utf-8")
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+            data = text.encode(encoding)
+        except (SyntaxError, LookupError):
+            pass
+        except UnicodeEncodeError:
+            raise Refused(f"{path}: the merged text has characters its coding cookie "
+                          "cannot encode", "save the sources as UTF-8") from None
+        target.write_bytes(data)
 
 
 def plan_id(text: str) -> str:
@@ -92,12 +125,37 @@ def message(ctx: Context, number: int, name: str, summary: str, body: str) -> st
 # -- context ------------------------------------------------------------------------
 
 
-def build_context(plan: Plan, text: str, work: Path, base: str, branch: str) -> Context:
-    result = scan(work, "", focus=True, watch=plan.sources)  # importers outside the scope too
+def build_context(plan: Plan, text: str, work: Path, base: str, branch: str,
+                  scanned: ScanResult | None = None) -> Context:
+    """``scanned``: the scan of a tree with the same files as ``work`` (the plan
+    check's, of a clean checkout of the same commit); None: scan ``work``."""
+    if scanned is None:
+        # importers outside the scope too (issue 16)
+        scanned = scan(work, "", focus=True, watch=plan.sources)
+    result = replace(scanned, repo=work)
     inv = build_inventory(result)
     index = ModuleIndex([m for m in result.modules if m.error is None], result.layout)
     return Context(plan, plan_id(text), work, inv, index, _sys_root(inv, plan.scope),
-                   base, branch)
+                   base, branch, scanned=result)
+
+
+def same_as_head(root: Path, scope: str) -> bool:
+    """Does a checkout of HEAD hold the same Python files, byte for byte, as ``root``?
+    True when every one is tracked and unmodified (apply refuses staged changes)."""
+    return all(key is not None for _, key in keyed_python_files(root, scope))
+
+
+def rescan(ctx: Context, touched: list[str]) -> ScanResult:
+    """The context's scan of the work tree, after the steps: the files they wrote
+    (or removed, or moved) read again, every other file's facts as they were."""
+    modules = {m.path: m for m in ctx.scanned.modules}  # the whole repository (issue 16)
+    wrote = []
+    for path in touched:
+        modules.pop(path, None)
+        if path.endswith(".py") and (ctx.work / path).is_file():
+            wrote.append(path)
+    modules.update(read_files(ctx.work, wrote))
+    return replace(ctx.scanned, modules=tuple(modules[p] for p in sorted(modules)))
 
 
 def _sys_root(inv: Inventory, scope: str) -> str:
@@ -320,6 +378,30 @@ _JOB: _RewriteJob | None = None  # the job of this worker process
 def _worker_job(job: _RewriteJob) -> None:
     global _JOB
     _JOB = job
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A worker never outlives the apply: a kill -9 of the apply would leave it running,
+    holding the caller's pipes open. Linux: PR_SET_PDEATHSIG; elsewhere a watcher thread."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _rewritten_in_worker(item: tuple[str, str]) -> tuple[bytes | None, list[str]] | None:
@@ -424,10 +506,13 @@ def run_steps(ctx: Context, tree: gitops.Worktree, progress) -> list[StepResult]
 
 
 def _fault_injection(number: int) -> None:
-    """Tests simulate a failure after step N: UNIFY_FAIL_AFTER_STEP=N raises (like
-    Ctrl-C), N:kill ends the process on the spot (like a crash or kill -9)."""
+    """Tests simulate a failure after step N (6: after verification): UNIFY_FAIL_AFTER_STEP=N
+    raises, N:int sends SIGINT (Ctrl-C), N:kill ends the process on the spot (kill -9)."""
     value = os.environ.get("UNIFY_FAIL_AFTER_STEP", "")
     if value == f"{number}:kill":
         os._exit(137)
+    if value == f"{number}:int":  # Ctrl-C
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
     if value == str(number):
         raise Refused(f"simulated failure after step {number} (UNIFY_FAIL_AFTER_STEP)")

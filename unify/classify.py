@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 
 from unify import helpercols
 from unify.facts import ClassFact, ColumnFact, RelationshipFact, dotted
 from unify.resolve import AttrRef, ClassRef, ExtRef, ModuleIndex, Ref, ValueRef
 
 _DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+
+
+@lru_cache(maxsize=4096)
+def _expression(text: str) -> ast.expr | None:
+    """The parsed expression (read only: shared), None when it does not parse; the same
+    few texts (``SQLAlchemy()``, ``logging.getLogger(__name__)``) recur in every file."""
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class Classifier:
         self.roots: set[str] = set()
         self._kinds: dict[ClassRef, str] = {}
         self._active: set[ClassRef] = set()
+        self._flavours: dict[ValueRef, str | None] = {}
 
     def class_fact(self, ref: ClassRef) -> ClassFact | None:
         facts = self.index.by_path.get(ref.path)
@@ -121,9 +133,13 @@ class Classifier:
 
     def value_flavour(self, ref: ValueRef) -> str | None:
         """flask_sqlalchemy for ``SQLAlchemy()``, declarative for ``declarative_base()``."""
-        try:
-            node = ast.parse(ref.value, mode="eval").body
-        except SyntaxError:
+        if ref not in self._flavours:  # asked once per importer of ``db``: parse it once
+            self._flavours[ref] = self._value_flavour(ref)
+        return self._flavours[ref]
+
+    def _value_flavour(self, ref: ValueRef) -> str | None:
+        node = _expression(ref.value)
+        if node is None:
             return None
         if not isinstance(node, ast.Call):
             return None

@@ -383,21 +383,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # one line, not click's three-line usage block
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        message = " ".join(exc.format_message().split())
+        click.echo(f"unify: error: {message}{where}", err=True)
         return 2 if isinstance(exc, click.UsageError) else exc.exit_code
     except click.Abort:
         click.echo("unify: aborted", err=True)
         return 1
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
-    except Exception:  # an internal error: keep the traceback, show one line
+    except Exception as exc:  # an internal error: keep the traceback, show one line
         import tempfile
+
+        if type(exc).__name__ == "GitCommandError":  # git refused: its first line
+            from unify.gitops import one_line
+            from unify.masking import mask
+
+            click.echo(f"unify: error: git {' '.join(map(str, exc.command[1:2]))} failed: "
+                       f"{mask(one_line(exc))}", err=True)
+            return 2
         import traceback
 
-        with tempfile.NamedTemporaryFile("w", prefix="unify-crash-", suffix=".log",
-                                         delete=False) as log:
-            traceback.print_exc(file=log)
+        from unify.masking import mask
+
+        text = mask(traceback.format_exc())
+        try:
+            with tempfile.NamedTemporaryFile("w", prefix="unify-crash-", suffix=".log",
+                                             delete=False) as log:
+                log.write(text)
+        except (OSError, ValueError):  # a full disk, `ulimit -f`: the last line instead
+            last = (text.strip().splitlines() or ["?"])[-1]
+            click.echo(f"unify: internal error: {last} (the traceback could not be "
+                       "saved; please report it)", err=True)
+            return 3
         click.echo(f"unify: internal error; the traceback is in {log.name} "
                    "(please attach it to a bug report)", err=True)
         return 3

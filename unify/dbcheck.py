@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 
 from unify.diagnostics import Diagnostic
 from unify.errors import InputError
+from unify.masking import mask
 from unify.facts import ColumnFact, call_name, const_str, dotted
 from unify.inventory import Inventory
 from unify.sqltypes import type_family
@@ -102,25 +103,39 @@ def _parse(url_text: str):
     except ImportError:
         raise InputError("--database needs SQLAlchemy, which is not installed", INSTALL) from None
     try:
-        return make_url(url_text)
+        return make_url(_quote_raw_at(url_text))
     except Exception:  # its message repeats the URL, password included
         raise InputError("--database is not a database URL",
                          "e.g. sqlite:///app.db or postgresql://user:password@host:5432/name"
                          ) from None
 
 
+def _quote_raw_at(url_text: str) -> str:
+    """``user:p@ss@host``: the host starts after the last ``@`` (as in libpq), so the
+    password's own ``@`` is quoted instead of being read as part of the host."""
+    match = re.match(r"([^:/?#]+://)([^/?#]*)(.*)", url_text, re.DOTALL)
+    if not match or match[2].count("@") < 2:
+        return url_text
+    userinfo, _, host = match[2].rpartition("@")
+    user, sep, password = userinfo.partition(":")
+    return f"{match[1]}{user}{sep}{urllib.parse.quote(password, safe='')}@{host}{match[3]}"
+
+
 def _secrets(url) -> list[str]:
-    password = url.password
-    if not password:
-        return []
-    return sorted({password, urllib.parse.quote(password, safe=""),
-                   urllib.parse.quote_plus(password)}, key=len, reverse=True)
+    found = [url.password] if url.password else []
+    for key, value in url.query.items():
+        if re.search(r"pass|pwd|secret", key, re.IGNORECASE):
+            found += [value] if isinstance(value, str) else list(value)
+    secrets = set()
+    for secret in filter(None, found):
+        secrets |= {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+    return sorted(secrets, key=len, reverse=True)
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
-    return text
+    return mask(text)
 
 
 def read_schema(url_text: str, schemas: Iterable[str] = ()) -> LiveSchema:
@@ -130,8 +145,8 @@ def read_schema(url_text: str, schemas: Iterable[str] = ()) -> LiveSchema:
     unreachable server, wrong password) raises :class:`InputError` with one line.
     """
     url = _parse(url_text)
-    shown = url.render_as_string(hide_password=True)
     secrets = _secrets(url)
+    shown = _scrub(url.render_as_string(hide_password=True), secrets)
     engine = _engine(url, shown)
     try:
         with engine.connect() as conn:

@@ -27,6 +27,8 @@ def prepare(case: str, folder: str | None) -> Path:
         raise InputError(f"no demo case {case!r}",
                          f"choose one of {', '.join(cases()) or '(corpus/ not found: run from a checkout)'}")
     root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix=f"unify-demo-{case}-"))
+    if root.exists() and not root.is_dir():
+        raise InputError(f"{root} is a file, not a folder", "pass --dir with a new or empty folder")
     if root.exists() and any(root.iterdir()):
         raise InputError(f"{root} is not empty", "pass --dir with a new or empty folder")
     shutil.copytree(CORPUS / case, root, dirs_exist_ok=True)

@@ -72,10 +72,13 @@ def extract(path: str, source: bytes) -> ModuleFacts:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source, filename=path)
+        walker = _Walker()
+        walker.visit(tree)
     except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
         return ModuleFacts(path=path, error=parse_error(exc))
-    walker = _Walker()
-    walker.visit(tree)
+    except (RecursionError, MemoryError):  # nested too deep for Python's parser
+        return ModuleFacts(path=path, error=(1, "nested too deeply for Python's parser",
+                                             "split the expression; the file was skipped"))
     return ModuleFacts(
         path=path,
         classes=tuple(walker.classes),

@@ -42,7 +42,10 @@ def generated_files(repo: git.Repo, root: Path, run: history.Run) -> list[str]:
     for step in (compat, retire):
         if step is None:
             continue
-        for path in repo.git.show("--name-only", "--format=", step.sha).split():
+        for path in repo.git.show("--name-only", "-z", "--format=", step.sha).split("\x00"):
+            path = path.strip("\n")
+            if not path:
+                continue
             file = root / path
             if not file.is_file():
                 continue
@@ -50,6 +53,13 @@ def generated_files(repo: git.Repo, root: Path, run: history.Run) -> list[str]:
             if step is compat or SHIM_MARK in text:
                 files.append(path)
     return sorted(set(files))
+
+
+def edited_since(repo: git.Repo, run: history.Run, files: list[str]) -> list[str]:
+    """Those of ``files`` whose content in HEAD is not what the apply's last step left."""
+    out = repo.git.diff("--name-only", "-z", "--no-renames", run.steps[-1].sha, "HEAD",
+                        "--", *files)
+    return sorted(p.strip("\n") for p in out.split("\x00") if p.strip("\n"))
 
 
 def importers(root: Path, files: list[str]) -> list[str]:
@@ -72,7 +82,17 @@ def importers(root: Path, files: list[str]) -> list[str]:
         for dyn in facts.dynamic_imports:
             if dyn.literal and index.resolve_module(path, dyn.literal) in wanted:
                 found.append(f"{path}:{dyn.line}: {dyn.call}({dyn.argument})")
-    return found
+    seen = {tuple(f.split(":")[:2]) for f in found}
+    return found + [f for f in module_strings(root, list(index.by_path), files)
+                    if tuple(f.split(":")[:2]) not in seen]
+
+
+def module_strings(root: Path, paths: list[str], files: list[str]) -> list[str]:
+    """Strings still naming a module finalize would remove (mock.patch targets...)."""
+    from unify import modrefs
+
+    found = modrefs.find(root, paths, modrefs.names_of(paths, files), skip=files)
+    return [f"{s.path}:{s.line}: names '{s.text}' in a string" for s in found]
 
 
 def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:
@@ -84,6 +104,11 @@ def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:
     files = generated_files(repo, root, run)
     if not files:
         raise Refused("nothing to finalize: the compat module and the shims are already gone")
+    changed = edited_since(repo, run, files)
+    if changed:
+        raise Refused(f"{', '.join(changed)} changed since unify wrote it; finalize deletes "
+                      "only files exactly as unify generated them",
+                      "move the code you added elsewhere, then finalize again")
     blocking = importers(root, files)
     if blocking:
         return FinalizeResult(branch, run.plan, tuple(files), tuple(blocking), None)
@@ -98,4 +123,5 @@ def finalize(repo: git.Repo, root: Path, branch: str) -> FinalizeResult:
                    f"Unify-Plan: {run.plan}\nUnify-Step: finalize\nUnify-Base: {base}\n"
                    f"Unify-Branch: {branch}\n")
         sha = tree.commit(message, [])
+        tree.settle()
     return FinalizeResult(branch, run.plan, tuple(files), (), sha)

@@ -7,6 +7,8 @@ a teammate who only fetched the branch sees the same history as its author.
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass
 
 import git
@@ -27,17 +29,31 @@ class UnifyCommit:
 
     @property
     def number(self) -> int:
-        head = self.step.split(" ", 1)[0]
-        return int(head.split("/")[0]) if "/" in head else 0
+        return _fraction(self.step)[0]
 
     @property
     def total(self) -> int:
-        head = self.step.split(" ", 1)[0]
-        return int(head.split("/")[1]) if "/" in head else 0
+        return _fraction(self.step)[1]
 
     @property
     def name(self) -> str:
         return self.step.split(" ", 1)[-1]
+
+
+_STEP = re.compile(r"([1-9][0-9]{0,2})/([1-9][0-9]{0,2})")
+
+
+def _fraction(step: str) -> tuple[int, int]:
+    """(N, M) of "N/M name"; (0, 0) for any other value (finalize, rollback, malformed)."""
+    match = _STEP.fullmatch(step.split(" ", 1)[0])
+    if not match or int(match[1]) > int(match[2]):
+        return 0, 0
+    return int(match[1]), int(match[2])
+
+
+def malformed(commit: "UnifyCommit") -> bool:
+    """A Unify-Step trailer unify cannot have written (``a/b``, ``7/5``, empty)."""
+    return commit.step not in ("finalize", "rollback") and commit.number == 0
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,9 @@ def runs(repo: git.Repo, *revs: str) -> list[Run]:
     for commit in unify_commits(repo, *revs):
         if commit.number:
             grouped.setdefault((commit.plan, commit.branch), []).append(commit)
+        elif malformed(commit):
+            print(f"unify: warning: commit {commit.sha[:10]} has a malformed Unify-Step "
+                  f"trailer {commit.step!r}; ignored", file=sys.stderr)
     found = []
     for (plan, branch), commits in grouped.items():
         steps = tuple(sorted({c.number: c for c in commits}.values(), key=lambda c: c.number))
@@ -105,8 +124,9 @@ def contains(repo: git.Repo, ancestor: str, rev: str) -> bool:
 
 
 def branches_containing(repo: git.Repo, sha: str) -> list[str]:
-    out = repo.git.branch("--contains", sha, "--format=%(refname:short)")
-    return sorted(line.strip() for line in out.splitlines() if line.strip())
+    out = repo.git.branch("--contains", sha, "--format=%(refname)")
+    return sorted(line.strip()[len("refs/heads/"):] for line in out.splitlines()
+                  if line.strip().startswith("refs/heads/"))
 
 
 def rollbacks(repo: git.Repo, rev: str = "HEAD") -> dict[str, UnifyCommit]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from unify import scaffold
+from unify.cycles_fix import break_cycles
 from unify.headings import strip_heading_lines
 from unify.merge_edit import (
     RenameNames,
@@ -79,6 +80,7 @@ def merge(inp: MergeInput) -> Merged:
     body = _assemble(inp, pieces, helpers, models, late, notes)
     module = cst.Module(body=body, default_newline=_newline(inp), header=_coding(inp))
     module = apply_fixes(module, inp.plan, notes)
+    module = break_cycles(module, inp.plan.cycles, notes)
     module = _keep_old_names(inp, module, notes)
     _no_source_imports_left(inp, module)
     return Merged(module.code, notes)
@@ -696,7 +698,9 @@ def _future_names(futures) -> set[str]:
 def _docstring(inp: MergeInput) -> list[cst.BaseStatement]:
     about = (f"Merged by unify from {', '.join(inp.plan.sources)}. Sections: "
              f"{'; '.join(s.title for s in inp.plan.sections)}.")
-    wrapped = "\n".join(textwrap.wrap(about, 79, break_on_hyphens=False))
+    about = about.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')  # never ends the string
+    wrapped = "\n".join(textwrap.wrap(about, 79, break_on_hyphens=False,
+                                        break_long_words=False))
     text = f'"""Unified ORM models.\n\n{wrapped}\n"""'
     return [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(text))])]
 

@@ -22,9 +22,10 @@ import ast
 import posixpath
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from unify.cycles import moved_by, without_moved_imports
 from unify.plan import Plan
 
 
@@ -420,6 +421,11 @@ def _compare(plan, path, name, at, was: Found, now: Found | None, lost, explaine
              renames, aliases, defined: set[str]) -> None:
     module = path[:-3].replace("/", ".").removesuffix(".__init__")
     if now is None or now.kind == "missing":
+        cycle = moved_by(plan.cycles, path, name)
+        if cycle is not None:  # the import that closed a cycle left the module level
+            explained.append(f"{name} ({at}): [[cycles]] {cycle.source}:{cycle.line} "
+                             f"(fix = {cycle.fix!r})")
+            return
         if path not in [*plan.sources] or path == plan.target or plan.retire == "shim":
             lost.append(Lost(at, name, f"no longer importable from {module} (no plan entry "
                              f"drops names: {path} must still bind it)"))
@@ -440,6 +446,10 @@ def _compare(plan, path, name, at, was: Found, now: Found | None, lost, explaine
     if code_of(was, wanted, aliases(was.path)) == code_of(now, wanted, names=False):
         return
     why = explain(plan, name, was, now, defined)
+    if not why and isinstance(now.node, ast.stmt) and plan.cycles:  # imports a cycle fix moved
+        stripped = replace(now, node=without_moved_imports(now.node, plan.cycles))
+        if code_of(was, wanted, aliases(was.path)) == code_of(stripped, wanted, names=False):
+            why = "[[cycles]] imports moved into its functions"
     if why:
         explained.append(f"{name} ({was.at} -> {now.at}): {why}")
     else:

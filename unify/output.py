@@ -136,6 +136,14 @@ def plan_json(plan, path, problems=()) -> dict[str, object]:
     return data
 
 
+def _cycles_line(cycles) -> str:
+    fixes = {fix: sum(1 for c in cycles if c.fix == fix) for fix in ("function", "type_checking",
+                                                                   "keep", "?")}
+    return (f"  cycles     {len(cycles)} import cycles the merge creates: "
+            + ", ".join(f"{n} {'open' if fix == '?' else fix}" for fix, n in fixes.items() if n)
+            + f" ({', '.join(f'{c.source}:{c.line}' for c in cycles)})")
+
+
 def render_plan(plan, path) -> str:
     enabled = [a for a in plan.aliases if a.enabled]
     suggested = len(plan.aliases) - len(enabled)
@@ -153,6 +161,8 @@ def render_plan(plan, path) -> str:
     lines.append(f"  fixes      {len(plan.fixes)}" + (
         f", {len(open_fixes)} open ({', '.join(f.model + '.' + f.attr for f in open_fixes)})"
         if open_fixes else ""))
+    if plan.cycles:
+        lines.append(_cycles_line(plan.cycles))
     if plan.stubs or plan.columns:
         lines.append(f"  database   {len(plan.stubs)} new models"
                      + (f" ({', '.join(s.name for s in plan.stubs)})" if plan.stubs else "")
@@ -160,9 +170,10 @@ def render_plan(plan, path) -> str:
     for dep in plan.dependents:
         lines.append(f"  dependents {dep.module}: {dep.sites} import sites in {dep.files} files")
     if plan.unrewritable:
-        lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports apply cannot rewrite")
+        lines.append(f"  by hand    {len(plan.unrewritable)} dynamic imports and module-path "
+                     "strings apply cannot rewrite")
     shown = path or "the plan"
-    if open_ or open_fixes:
+    if open_ or open_fixes or any(c.fix == "?" for c in plan.cycles):
         lines.append(f"Next: decide what is open in {shown} (search for \"?\"), "
                      f"then `unify plan --check {shown}`.")
     else:
@@ -186,8 +197,13 @@ def apply_json(result) -> dict[str, object]:
         "steps": _plain(result.steps),
         "verification": None if verification is None else {
             "ok": verification.ok,
+            "verdict": verification.verdict,
             "checks": _plain(verification.checks),
             "intended_schema_changes": list(verification.intended),
+            "probes": {when: None if probe is None else {"ok": probe.ok, "stage": probe.stage,
+                                                         "message": probe.message}
+                       for when, probe in (("before", verification.before),
+                                           ("after", verification.after))},
         },
         "pr_description": str(result.pr_path) if result.pr_path else None,
         "notes": list(result.notes),
@@ -205,9 +221,10 @@ def render_apply(result) -> str:
     if verification is None:
         lines.append("Verification skipped (--no-verify).")
     else:
-        lines.append("Verification: " + ("passed" if verification.ok else "FAILED"))
+        lines.append("Verification: " + verification.verdict)
         for check in verification.checks:
-            lines.append(f"  [{'ok' if check.ok else 'FAIL'}] {check.name}: {check.detail}")
+            mark = "skipped" if check.skipped else "ok" if check.ok else "FAIL"
+            lines.append(f"  [{mark}] {check.name}: {check.detail}")
             lines += [f"         {item}" for item in check.items[:10]]
     if result.notes:
         lines.append("Notes:")
@@ -230,7 +247,8 @@ def render_status(runs) -> str:
     for run in runs:
         done = f"{run.steps[-1][0]}/{run.total}" if run.steps else "0"
         state = "complete" if run.complete else "INTERRUPTED"
-        lines.append(f"{run.branch} (plan {run.plan}, base {run.base[:10]}): {state}, "
+        lines.append(f"{run.branch} (plan {run.plan or 'not recorded yet'}, base "
+                     f"{run.base[:10]}): {state}, "
                      f"steps {done}" + (f", verification {run.verified}" if run.verified else ""))
         lines += [f"  {n}. {name:<16} {sha[:10]}" for n, name, sha in run.steps]
         if not run.branch_exists:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from unify.cycles import Cycle, created_cycles
 from unify.similarity import probable_duplicates
 
 if TYPE_CHECKING:  # types only: loading a stored plan needs no inventory (unify.planmemo)
@@ -142,6 +143,7 @@ class Plan:
     unrewritable: tuple[str, ...] = ()
     stubs: tuple[Stub, ...] = ()
     columns: tuple[ColumnAdd, ...] = ()
+    cycles: tuple[Cycle, ...] = ()  # import cycles the merge creates (unify.cycles)
     version: int = PLAN_VERSION
     notes: tuple[str, ...] = field(default=())
     target_reason: str = ""  # why this target, and the alternatives (a comment in the file)
@@ -160,7 +162,8 @@ class Plan:
     @property
     def open_decisions(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.unsettled) + tuple(
-            f"{f.model}.{f.attr}" for f in self.open_fixes)
+            f"{f.model}.{f.attr}" for f in self.open_fixes) + tuple(
+            f"cycle {c.source}:{c.line}" for c in self.cycles if c.fix == "?")
 
     @property
     def model_names(self) -> tuple[str, ...]:
@@ -214,6 +217,7 @@ def build_plan(
             for d in inv.dynamic_imports if d.target in set(sources) | set(inv.reexport_modules)
         ),
         target_reason=target_reason,
+        cycles=created_cycles(inv.repo, tuple(sources), target),
     )
 
 

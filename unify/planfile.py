@@ -18,6 +18,7 @@ from tomlkit.exceptions import TOMLKitError
 
 from unify import __version__
 from unify.errors import InputError
+from unify.cycles import Cycle
 from unify.helper_conflicts import POLICY as HELPER_POLICY
 from unify.plan import (
     POLICY,
@@ -110,6 +111,7 @@ def _render_decisions(plan: Plan) -> str:
         "(commented out in the target), add_back_populates (adds the missing partner\n"
         "`attr` on `model`, pointing at `to`). Set enabled = false to skip one."
     ), [_fix_table(f) for f in plan.fixes])
+    _add_tables(doc, "cycles", CYCLES_INTRO, [_cycle_table(c) for c in plan.cycles])
     _add_tables(doc, "stubs", (
         "Models generated from the database (`unify plan --database`): tables no model maps.\n"
         "Each is listed in a section above like every model; apply writes `code` there and\n"
@@ -275,6 +277,35 @@ def _fix_table(fix: Fix):
     return table
 
 
+CYCLES_INTRO = (
+    "Import cycles the merge creates: each import below moves into the target with its\n"
+    "source and leads back to the target through the lines listed (importing one of those\n"
+    "modules first would fail: \"cannot import name ... from partially initialized module\").\n"
+    "fix is one of\n"
+    "  function      - move the import into the functions that use its names\n"
+    "  type_checking - move it under `if TYPE_CHECKING:` (only annotations use the names)\n"
+    "  keep          - leave it at module level (you break the cycle yourself)\n"
+    "  ?             - undecided: apply refuses the plan until you choose"
+)
+
+
+def _cycle_table(cycle: Cycle):
+    table = tomlkit.table()
+    for line in cycle.chain:
+        table.add(tomlkit.comment(line))
+    if cycle.reason:
+        _comment_block(table, cycle.reason)
+    table.add("source", cycle.source)
+    table.add("line", cycle.line)
+    table.add("module", cycle.module)
+    table.add("names", _array(cycle.names))
+    chain = _array(cycle.chain)
+    chain.multiline(len(cycle.chain) > 1)
+    table.add("chain", chain)
+    table.add("fix", cycle.fix)
+    return table
+
+
 def _code(code: str):
     """Code as a TOML string: a literal block when it can be one (no escapes to read)."""
     if "\n" not in code and "'" not in code:
@@ -316,8 +347,9 @@ def _render_dependents(doc, plan: Plan) -> None:
         inline.update({"files": dep.files, "sites": dep.sites})
         table.add(dep.module, inline)
     if plan.unrewritable:
-        _comment_block(table, "Dynamic imports apply cannot rewrite (the compat module keeps "
-                       "them working; change them by hand):")
+        _comment_block(table, "Dynamic imports and strings naming an old module path "
+                       "(mock.patch, monkeypatch.setattr,\nimport_module) apply cannot rewrite: "
+                       "change them by hand (`unify finalize` refuses while one is left):")
         table.add("unrewritable", _array(plan.unrewritable))
     doc.add("dependents", table)
 
@@ -327,20 +359,36 @@ def _render_dependents(doc, plan: Plan) -> None:
 
 def read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a BOM some editors add is no key
     except FileNotFoundError:
         raise InputError(f"{path}: no such plan file", "create one with `unify plan`") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a plan file", "name the .toml file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the plan ({exc})") from None
 
 
 def parse(text: str, path: Path) -> dict[str, Any]:
+    """The plan's data. tomllib (Python 3.11+) where there is one: a 20,000-section plan
+    in a second, where tomlkit (which keeps comments, needed only to edit) takes 30."""
+    text = text.removeprefix("\ufeff")
     try:
+        import tomllib
+    except ImportError:
+        tomllib = None
+    try:
+        if tomllib is not None:
+            return tomllib.loads(text)
         return tomlkit.parse(text).unwrap()
     except TOMLKitError as exc:
         line = getattr(exc, "line", "?")
         raise InputError(f"{path}:{line}: the plan is not valid TOML ({exc})",
                          "fix the syntax, or write a new plan with `unify plan`") from None
+    except ValueError as exc:  # tomllib.TOMLDecodeError: "... (at line 3, column 9)"
+        found = re.search(r"at line (\d+)", str(exc))
+        raise InputError(f"{path}:{found[1] if found else '?'}: the plan is not valid TOML "
+                         f"({exc})", "fix the syntax, or write a new plan with `unify plan`"
+                         ) from None
 
 
 def to_plan(data: dict[str, Any]) -> Plan:
@@ -374,6 +422,11 @@ def to_plan(data: dict[str, Any]) -> Plan:
             ColumnAdd(c["model"], c["attr"], c["code"], tuple(c.get("imports", [])), "",
                       c.get("enabled", True))
             for c in data.get("columns", [])
+        ),
+        cycles=tuple(
+            Cycle(c["source"], c.get("line", 0), c["module"], tuple(c.get("names", [])),
+                  tuple(c.get("chain", [])), c.get("fix", "?"))
+            for c in data.get("cycles", [])
         ),
     )
 

@@ -49,16 +49,21 @@ def render_pr(plan: Plan, plan_name: str, branch: str, steps, verification, note
     if verification is None:
         out.append("Skipped (`--no-verify`).")
     else:
+        out += [f"Verdict: {verification.verdict}", ""]
         for check in verification.checks:
-            out.append(f"- [{'x' if check.ok else ' '}] **{check.name}**: {check.detail}")
+            mark = "skipped: " if check.skipped else ""
+            out.append(f"- [{'x' if check.ok and not check.skipped else ' '}] **{check.name}**: "
+                       f"{mark}{check.detail}")
             out += [f"  - {item}" for item in check.items[:20]]
         if verification.intended:
             out += ["", "Schema changes the plan asked for:", ""]
             out += [f"- {line}" for line in verification.intended]
     if plan.unrewritable:
         out += ["", "## To change by hand", ""]
-        out += [f"- `{u}` (dynamic import; the compat module keeps it working)"
-                for u in plan.unrewritable]
+        out += [f"- `{u}` (string naming the old module: mock.patch / monkeypatch / "
+                "import_module target; `unify finalize` refuses while it is left)"
+                if " string '" in u else f"- `{u}` (dynamic import; the compat module keeps "
+                "it working)" for u in plan.unrewritable]
     if notes:
         out += ["", "## Notes", ""]
         out += [f"- {n}" for n in notes]

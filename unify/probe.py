@@ -2,8 +2,9 @@
 
 This file is a STANDALONE script.  ``unify verify`` runs it under the user's own
 interpreter, which has the project's dependencies but usually not ``unify``, so it
-imports nothing but the standard library and SQLAlchemy (1.4 or later), and it
-stays runnable on Python 3.8.
+imports nothing but the standard library and SQLAlchemy (1.3, 1.4 or 2.x; with
+Flask-SQLAlchemy 2.x or 3.x where the project uses it), and it stays runnable on
+Python 3.8 (no syntax newer than 3.8: tests/test_probe_compat.py parses it so).
 
 Usage (cwd becomes DIR, and DIR goes first on ``sys.path``)::
 
@@ -281,7 +282,7 @@ def _discover(report, module_names):
     """
     from sqlalchemy import MetaData, Table
     from sqlalchemy.orm import Mapper
-    from sqlalchemy.orm import registry as Registry
+    Registry = _registry_class()
 
     registries = {}
     metadatas = {}
@@ -339,6 +340,11 @@ def _discover(report, module_names):
     # registries nobody exported: configure_mappers() configures them all the same
     mapper_module = importlib.import_module("sqlalchemy.orm.mapper")
     others = list(getattr(mapper_module, "_mapper_registries", {}))
+    if not Registry:  # SQLAlchemy 1.3: stand-ins, one per declarative base
+        others = _legacy_registries(mapper_module)
+        for reg in others:
+            registries.setdefault(id(reg), reg)
+            add_metadata(reg.metadata)
     for reg in sorted(others, key=lambda r: sorted(_class_key(m.class_) for m in r.mappers)):
         add_registry(reg)
 
@@ -347,6 +353,53 @@ def _discover(report, module_names):
             for table in getattr(mapper, "tables", ()):
                 add_metadata(getattr(table, "metadata", None))
     return list(registries.values()), list(metadatas.values())
+
+
+def _registry_class():
+    """sqlalchemy.orm.registry (1.4+), or () on 1.3, which has none: isinstance is False."""
+    try:
+        from sqlalchemy.orm import registry
+    except ImportError:
+        return ()
+    return registry
+
+
+class _LegacyRegistry(object):
+    """SQLAlchemy 1.3 has no registry objects: this stands in for one declarative base
+    (its ``_decl_class_registry`` and ``metadata``), or for the classical mappers.
+
+    It offers what the probe uses of a registry: ``mappers``, ``metadata``,
+    ``_class_registry`` and ``configure()``.
+    """
+
+    def __init__(self, mappers, class_registry=None, metadata=None):
+        self.mappers = frozenset(mappers)
+        self._class_registry = class_registry if class_registry is not None else {}
+        self.metadata = metadata
+
+    def configure(self, cascade=True):
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()  # 1.3 configures every mapper at once
+
+
+def _legacy_registries(mapper_module):
+    """Stand-in registries for SQLAlchemy 1.3, grouping its mappers by declarative base."""
+    groups = {}
+    for mapper in sorted(getattr(mapper_module, "_mapper_registry", {}), key=lambda m: _class_key(
+            m.class_)):
+        class_registry = getattr(mapper.class_, "_decl_class_registry", None)
+        key = id(class_registry) if isinstance(class_registry, dict) else None
+        mappers, _, metadata = groups.setdefault(key, ([], class_registry, None))
+        mappers.append(mapper)
+        if metadata is None:
+            table = getattr(mapper.local_table, "metadata", None)
+            groups[key] = (mappers, class_registry, table)
+    return [
+        _LegacyRegistry(mappers, class_registry if isinstance(class_registry, dict) else None,
+                        metadata)
+        for mappers, class_registry, metadata in groups.values()
+    ]
 
 
 def _class_key(cls):
@@ -776,6 +829,10 @@ def _parse(argv):
         "--module", action="append", required=True, dest="modules", help="a module to import"
     )
     parser.add_argument("--app-factory", help="module:callable that returns the app, called first")
+    parser.add_argument("--import-each", action="store_true",
+                        help="only import each --module on its own; report which fail")
+    parser.add_argument("--first", action="append", default=[],
+                        help="with --import-each: a module imported before each --module")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.root):
         raise UsageError("--root %s is not a folder" % args.root)
@@ -825,12 +882,12 @@ def main(argv=None):
             "given with --python" % (sys.executable, _clean(exc)),
         )
     version = str(getattr(sqlalchemy, "__version__", "0"))
-    if tuple(int(p) for p in re.findall(r"\d+", version)[:2]) < (1, 4):
+    if tuple(int(p) for p in re.findall(r"\d+", version)[:2]) < (1, 3):
         return _fatal(
             out,
             "environment",
             "UnsupportedSQLAlchemy",
-            "SQLAlchemy %s in %s is too old: the probe needs SQLAlchemy 1.4 or later"
+            "SQLAlchemy %s in %s is too old: the probe needs SQLAlchemy 1.3 or later"
             % (version, sys.executable),
             version,
         )
@@ -841,7 +898,7 @@ def main(argv=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SAWarning)
         try:
-            _run(report, args)
+            (_import_each if args.import_each else _run)(report, args)
         except Exception as exc:  # a bug of the probe itself: say so, keep what was found
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             report.fail(
@@ -853,7 +910,7 @@ def main(argv=None):
     for item in caught:
         if issubclass(item.category, SAWarning):
             report.warn("%s: %s" % (item.category.__name__, item.message))
-    _emit(out, report.as_json())
+    _emit(out, _with_imports(report))
     return 1 if report.errors else 0
 
 
@@ -880,6 +937,46 @@ def _run(report, args):
                 app_context.pop()
             except Exception:
                 pass
+
+
+# --------------------------------------------------------------------------- import each
+
+
+def _import_each(report, args):
+    """``--import-each``: import every ``--module`` as a fresh interpreter would, each
+    after the project's modules the previous one loaded are forgotten (third-party
+    modules stay loaded), after the ``--first`` modules (the application, when the
+    project's modules only import once it is loaded).  ``report.imports`` maps each to None (it imported) or the
+    last line of its error, e.g. ``ImportError: cannot import name 'x' from partially
+    initialized module 'pkg.y' (most likely due to a circular import)``.  A module
+    that fails is not a probe error: the caller compares before and after."""
+    _stage("import")
+    report.imports = {}
+    loaded = set(sys.modules)
+    for name in args.modules:
+        for key in [k for k in sys.modules if k not in loaded]:
+            if _in_project(sys.modules.get(key), report.root):
+                del sys.modules[key]
+        try:
+            for first in args.first:
+                importlib.import_module(first)
+            importlib.import_module(name)
+            report.imports[name] = None
+        except (Exception, SystemExit) as exc:
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            report.imports[name] = _clean(last.replace(report.root + os.sep, ""))
+
+
+def _in_project(module, root):
+    files = [getattr(module, "__file__", None)] + list(getattr(module, "__path__", None) or [])
+    return any(f and _inside(os.path.realpath(f), root) for f in files)
+
+
+def _with_imports(report):
+    data = report.as_json()
+    if hasattr(report, "imports"):
+        data["imports"] = report.imports
+    return data
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -61,6 +62,7 @@ class ProbeResult:
     mappers: tuple[str, ...] = ()
     errors: tuple[dict[str, Any], ...] = ()
     stderr: str = ""  # the last lines the probe (and the user's code) wrote to stderr
+    imports: tuple[tuple[str, str | None], ...] = ()  # --import-each: (module, error or None)
 
     @property
     def models_broken(self) -> bool:
@@ -109,6 +111,7 @@ class ProbeResult:
             mappers=tuple(str(m) for m in report.get("mappers") or ()),
             errors=tuple(dict(e) for e in errors if isinstance(e, Mapping)),
             stderr=stderr,
+            imports=tuple((str(k), v) for k, v in (report.get("imports") or {}).items()),
         )
 
 
@@ -169,6 +172,8 @@ def run_probe(
     timeout: float = 120,
     *,
     app_factory: str | None = None,
+    import_each: bool = False,
+    first: Sequence[str] = (),
 ) -> ProbeResult:
     """Import ``modules`` from ``root`` under ``python`` and prove SQLAlchemy accepts them.
 
@@ -202,6 +207,10 @@ def run_probe(
         command += ["--module", module]
     if app_factory:
         command += ["--app-factory", app_factory]
+    if import_each:  # each module on its own, nothing else: see probe._import_each
+        command.append("--import-each")
+        for module in first:
+            command += ["--first", module]
 
     try:
         proc = subprocess.Popen(
@@ -391,3 +400,92 @@ def schema_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str
         else:
             out.extend(_diff_table(name, before[name], after[name]))
     return sorted(out)
+
+
+# --------------------------------------------------------------------------- interpreter
+
+_REPO_VENVS = (".venv", "venv", "env")
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The interpreter the runtime check runs in, and why that one (for the output)."""
+
+    python: str
+    why: str
+
+
+def _venv_python(folder: Path) -> Path | None:
+    for name in ("python", "python3"):
+        candidate = folder / "bin" / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def choose_interpreter(
+    repo: Path, python: str | None = None, environ: Mapping[str, str] | None = None
+) -> Interpreter:
+    """``--python``, else the active ``$VIRTUAL_ENV``, else the repository's own
+    ``.venv`` / ``venv`` / ``env``, else unify's own interpreter: the first that is there.
+
+    A Windows virtualenv (``Scripts/python.exe``) cannot run here: it is named in
+    ``why`` and passed over.  Never raises.
+    """
+    environ = os.environ if environ is None else environ
+    if python:
+        return Interpreter(python, "given with --python")
+    notes = []
+    active = environ.get("VIRTUAL_ENV")
+    if active:
+        found = _venv_python(Path(active))
+        if found is not None:
+            return Interpreter(str(found), f"the active virtualenv ($VIRTUAL_ENV={active})")
+        notes.append(f"$VIRTUAL_ENV={active} has no bin/python")
+    for name in _REPO_VENVS:
+        folder = Path(repo) / name
+        found = _venv_python(folder)
+        if found is not None:
+            return Interpreter(str(found), f"the repository's virtualenv {name}/")
+        if (folder / "Scripts" / "python.exe").is_file():
+            notes.append(f"{name}/Scripts/python.exe is a Windows virtualenv, not runnable here")
+    why = "unify's own interpreter: no --python, no active virtualenv, no .venv/venv/env"
+    why += " in the repository" + (f" ({'; '.join(notes)})" if notes else "")
+    return Interpreter(sys.executable, why)
+
+
+_NO_MODULE = re.compile(r"No module named '([^']+)'")
+_CANNOT_IMPORT = re.compile(r"cannot import name '[^']+' from '([^']+)'")
+
+
+def _project_module(root: Path, dotted: str) -> bool:
+    top = dotted.split(".")[0]
+    return (root / top).is_dir() or (root / f"{top}.py").is_file()
+
+
+def environment_gap(result: ProbeResult, root: Path) -> str | None:
+    """Why the probe could not judge the models in that interpreter, or None.
+
+    The interpreter is missing, cannot run the probe, lacks SQLAlchemy (or has one
+    too old), or lacks a package the project imports (a dependency, a database
+    driver): none of that is the models' fault.  A missing *project* module, or any
+    other failure, is the models' (None).
+    """
+    if result.ok:
+        return None
+    error = result.error or {}
+    message = str(error.get("message") or "")
+    if result.stage in ("usage", "environment"):
+        if message.startswith("internal error of the unify probe"):
+            return None
+        if error.get("type") in ("InterpreterNotFound", "InterpreterNotRunnable", "UsageError"):
+            return None  # a wrong --python is the user's to fix: FAILED, saying so
+        return message.splitlines()[0] if message else f"the probe could not start ({result.stage})"
+    if result.stage != "import" or error.get("type") not in ("ModuleNotFoundError", "ImportError"):
+        return None
+    missing = _NO_MODULE.search(message) or _CANNOT_IMPORT.search(message)
+    if missing is None or _project_module(Path(root), missing.group(1)):
+        return None
+    what = "module" if missing.re is _NO_MODULE else "name from the installed package"
+    return (f"the interpreter lacks a {what} the project imports: {message.splitlines()[0]}"
+            " (a dependency or database driver not installed there)")

@@ -146,6 +146,18 @@ def _read(repo: Path, path: str) -> bytes:
         return b""
 
 
+def read_files(repo: Path, paths: list[str]) -> dict[str, ModuleFacts]:
+    """Facts of these files as they are on disk (through the cache, in parallel when it
+    pays): what a scan would read for them, without the scan."""
+    store = open_cache(_git_dir(repo))
+    reader = _Reader(repo, dict.fromkeys(paths), store, worker_count())
+    try:
+        return reader.read(paths)
+    finally:
+        reader.close()
+        store.close()
+
+
 def _git_dir(repo: Path) -> Path | None:
     try:
         return common_dir(repo)
@@ -249,8 +261,9 @@ class _Focus:
     2. it holds a string reference, a ``Table(...)`` or a dynamic import:
        a :data:`FACT_MARKERS` word;
     3. it imports from a module that binds something of the model world (a
-       model, an abstract or declarative base, ``db``, a module of those, or a
-       re-binding of any of these): it names that module (its last dotted
+       model, an abstract or declarative base, a module of those, or a
+       re-binding of any of these; not Flask-SQLAlchemy's ``db``, which
+       needs ``db.Model`` and so rule 1: see :func:`_model_world`): it names that module (its last dotted
        component as a word), or, for a package ``__init__``, it sits under the
        package and imports relatively;
     4. resolving a name of a file already read goes through it (a mixin's
@@ -451,14 +464,20 @@ def _world(index: ModuleIndex, classifier: Classifier, read: dict[str, ModuleFac
 
 
 def _model_world(classifier: Classifier, ref: Ref | None) -> bool:
+    """Can a file use what ``ref`` names as a base, by name alone (no marker word)?
+
+    Flask-SQLAlchemy's ``db`` (and the ``SQLAlchemy`` class it is made from)
+    is not: a model reaches it as ``db.Model``, and ``Model`` is a
+    :data:`ROOT_MARKERS` word, so its importers are read if and only if they
+    must be (the most common Flask file, ``from app import db``, is not)."""
     if isinstance(ref, ClassRef):
         return classifier.kind(ref) != "plain"
     if isinstance(ref, ValueRef):
-        return classifier.value_flavour(ref) is not None
+        return classifier.value_flavour(ref) not in (None, "flask_sqlalchemy")
     if isinstance(ref, AttrRef):
         return classifier.ref_kind(ref).category == "BASE"
     if isinstance(ref, ExtRef):
-        return (ref.qualname.rsplit(".", 1)[-1] in _EXTERNAL_ROOTS
+        return (ref.qualname.rsplit(".", 1)[-1] in _EXTERNAL_ROOTS - {"SQLAlchemy"}
                 or ref.qualname.endswith("db.Model"))
     return False
 

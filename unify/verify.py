@@ -23,7 +23,7 @@ from unify.analyze import analyze
 from unify.inventory import Inventory, ModelInfo, attribute_sites
 from unify.plan import Plan
 from unify.resolve import ModuleIndex
-from unify.runtime import ProbeResult, run_probe
+from unify.runtime import Interpreter, ProbeResult, environment_gap, run_probe
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Check:
     ok: bool
     detail: str
     items: tuple[str, ...] = ()
+    skipped: bool = False  # could not run here (ok stays True): "passed (runtime skipped)"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,17 @@ class Verification:
     @property
     def ok(self) -> bool:
         return all(c.ok for c in self.checks)
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.checks if c.skipped)
+
+    @property
+    def verdict(self) -> str:
+        """"passed", "passed (runtime skipped)" or "FAILED"."""
+        if not self.ok:
+            return "FAILED"
+        return "passed" + (f" ({', '.join(self.skipped)} skipped)" if self.skipped else "")
 
 
 def compiles(work: Path, files: list[str]) -> Check:
@@ -93,15 +105,35 @@ def names_resolve(before: Inventory, after: Inventory, plan: Plan) -> Check:
                  tuple(f"{path}: {code} {subject}" for code, path, subject in new))
 
 
-def runtime(after: ProbeResult, before: ProbeResult | None) -> Check:
+def runtime(after: ProbeResult, before: ProbeResult | None, root: Path | None = None,
+            interpreter: Interpreter | None = None) -> Check:
     was = "" if before is None else (
         " (before: ok)" if before.ok else f" (before: failed at {before.stage})")
+    items = (f"interpreter: {interpreter.python} ({interpreter.why})",) if interpreter else ()
+    skipped = _runtime_skipped(after, before, root, items)
+    if skipped is not None:
+        return skipped
     if after.ok:
         return Check("runtime", True, "the target imports, configure_mappers() and "
-                     f"create_all() on SQLite pass{was}")
+                     f"create_all() on SQLite pass{was}", items)
     error = after.error or {}
     return Check("runtime", False, f"failed at {after.stage}: {error.get('type', '?')}: "
-                 f"{error.get('message', '')}".strip()[:400] + was)
+                 f"{error.get('message', '')}".strip()[:400] + was, items)
+
+
+def _runtime_skipped(after: ProbeResult, before: ProbeResult | None, root: Path | None,
+                     items: tuple[str, ...]) -> Check | None:
+    """A skipped runtime check when the interpreter cannot run the models at all.
+
+    Skipped only when the interpreter is the reason (see runtime.environment_gap):
+    after a before-probe that passed, a missing module after is the change's fault.
+    """
+    if root is None or after.ok or (before is not None and before.ok):
+        return None
+    why = environment_gap(after, root)
+    if why is None:
+        return None
+    return Check("runtime", True, f"{why}; run with --python PATH", items, skipped=True)
 
 
 # -- schema equivalence --------------------------------------------------------------
@@ -237,3 +269,8 @@ def nothing_lost(plan: Plan, work: Path, base: str, sys_root: str) -> Check:
 
 def probe(work: Path, sys_root: str, modules: list[str], python: str | None) -> ProbeResult:
     return run_probe(work / sys_root if sys_root else work, modules, python or sys.executable)
+
+
+def probe_root(work: Path, sys_root: str) -> Path:
+    """The folder the probe imports from (for telling project modules from packages)."""
+    return work / sys_root if sys_root else work

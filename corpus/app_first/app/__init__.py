@@ -1,0 +1,1 @@
+"""Conference site: speakers submit talks, reviewers accept them."""

@@ -1,0 +1,5 @@
+import os
+
+SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+TALKS_PER_PAGE = 20

@@ -1,0 +1,1 @@
+from app.talks import views  # noqa: F401  (registers the routes)

@@ -1,0 +1,1 @@
+from app.user import views  # noqa: F401  (registers the routes)

@@ -1,0 +1,1 @@
+"""Community site: users, a forum, a blog and a small shop."""
