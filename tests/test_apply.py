@@ -84,11 +84,12 @@ def test_one_commit_per_step_with_trailers(case):
     repo, base, result = case
     log = git(repo, "log", "--format=%H%n%B%x00", f"{base}..unify/models").split("\x00")
     bodies = [b.strip() for b in log if b.strip()][::-1]
-    assert len(bodies) == 5
-    names = ["target-module", "compat-module", "rewrite-imports", "retire-sources", "format"]
+    assert len(bodies) == 6
+    names = ["target-module", "compat-module", "rewrite-imports", "retire-sources", "migration",
+             "format"]
     plan_ids = set()
     for number, (body, name) in enumerate(zip(bodies, names), start=1):
-        assert f"Unify-Step: {number}/5 {name}" in body
+        assert f"Unify-Step: {number}/6 {name}" in body
         plan_ids.add(re.search(r"Unify-Plan: (\w+)", body).group(1))
         assert f"Unify-Base: {base}" in body
     assert len(plan_ids) == 1

@@ -62,7 +62,8 @@ def test_status_reads_history_alone(applied, run, tmp_path):
     [entry] = data
     assert entry["branch"] == "unify/models" and entry["complete"]
     assert [s[1] for s in entry["steps"]] == ["target-module", "compat-module",
-                                               "rewrite-imports", "retire-sources", "format"]
+                                               "rewrite-imports", "retire-sources", "migration",
+                                               "format"]
     assert entry["verified"] == "skipped" and "ready for review" in entry["next"]
     # a teammate who only fetched the branch gets the same answer
     clone = tmp_path / "teammate"
@@ -90,7 +91,7 @@ def test_rollback_unmerged_deletes_branch_keeps_backup(applied, run):
     assert status[0]["branch_exists"]
 
 
-@pytest.mark.parametrize("step", [0, 1, 2, 3, 4, 5])
+@pytest.mark.parametrize("step", [0, 1, 2, 3, 4, 5, 6])
 def test_rollback_to_step(applied, run, step):
     expected = git(applied, "rev-parse", "HEAD" if step == 0 else step_sha(applied, step)).strip()
     result = run("rollback", "--repo", str(applied), "--to-step", str(step), "--keep-branch")
@@ -121,7 +122,7 @@ def test_rollback_after_merge_reverts(applied, run, how):
     assert "unify/models" in git(applied, "branch", "--list")  # nothing deleted
     assert before["refs/heads/unify/models"] == refs(applied)["refs/heads/unify/models"]
     body = git(applied, "log", "-1", "--format=%B")
-    assert "Unify-Step: rollback" in body and "Unify-Rollback: 5, 4, 3, 2, 1" in body
+    assert "Unify-Step: rollback" in body and "Unify-Rollback: 6, 5, 4, 3, 2, 1" in body
 
 
 def test_rollback_refuses_dirty_tree_and_touches_nothing(applied, run):

@@ -156,6 +156,9 @@ def _build_plan(root: Path, scope: str, target: str | None, compat: str | None,
         headings=source_headings(root, inv, sources),
     )
     plan = replace(plan, scope=scope)
+    from unify.migration import mark_data_loss
+
+    plan = mark_data_loss(plan, root)
     if live is not None:
         from unify import stubs  # black
 
@@ -362,14 +365,19 @@ def already_applied(plan_path: str, branch: str, repo: str | None) -> ApplyResul
     revs = ([gitops.head_ref(branch)] if gitops.branch_exists(git_repo, branch) else []) + ["HEAD"]
     for rev in revs:
         commits = gitops.commits_of_plan(git_repo, rev, ident)
-        final = f"{len(apply_steps.STEPS)}/{len(apply_steps.STEPS)} "
         if rev != "HEAD" and unverified_run(git_repo, branch, ident) is not None:
             continue  # finished but never verified: apply_plan verifies it now
-        if any(step.startswith(final) for _, step in commits):
+        if any(_final_step(step) for _, step in commits):
             notes = (f"already applied: {rev} has the {len(commits)} commits of this plan "
                      f"(Unify-Plan: {ident}); nothing to do",)
             return ApplyResult(rev, commits[-1][0], (), None, None, notes)
     return None
+
+
+def _final_step(step: str) -> bool:
+    """``6/6 format`` (and ``5/5 format`` of an apply made before the migration step)."""
+    number, _, total = step.partition(" ")[0].partition("/")
+    return bool(total) and number == total
 
 
 def apply_plan(
@@ -380,6 +388,7 @@ def apply_plan(
     run_verify: bool = True,
     python: str | None = None,
     progress=lambda message: None,
+    migration: bool = True,
 ) -> ApplyResult:
     from unify import apply as apply_steps
     from unify import gitops, importcheck, verify
@@ -399,6 +408,12 @@ def apply_plan(
     loaded, check_result, root, scanned = _load_plan(plan_path, repo, watch=True)
     plan = _refuse_bad_plan(plan_path, loaded, check_result)
     _refuse_bad_repo(git_repo, plan, None if dry_run else branch)
+    if migration:
+        from unify import migration as migration_mod
+
+        setup = migration_mod.find_alembic(root)
+        if setup is not None:
+            migration_mod.current_head(root, setup)  # several heads: refused before any step
     if not dry_run:
         refuse_foreign_file(Path(plan_path).with_suffix(".pr.md"))
     text = planfile_text(plan_path)
@@ -412,6 +427,7 @@ def apply_plan(
         base = tree.head()
         ctx = apply_steps.build_context(plan, text, tree.path, base, "" if dry_run else branch,
                                         scanned)
+        ctx.migration_on = migration
         baseline = importcheck.baseline(tree.path, ctx, python) if run_verify else None
         before = baseline.probe if baseline else None
         steps = apply_steps.run_steps(ctx, tree, progress)
@@ -431,7 +447,8 @@ def apply_plan(
     pr_path = None
     if not dry_run:
         pr_path = Path(plan_path).with_suffix(".pr.md")
-        write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes))
+        write_generated(pr_path, render_pr(plan, plan_path, branch, steps, checked, ctx.notes,
+                                           ctx.migration))
     return ApplyResult(None if dry_run else branch, base, tuple(steps), checked, pr_path,
                        tuple(ctx.notes), diffs)
 
@@ -565,6 +582,10 @@ def _verification(ctx, work: Path, steps, before, python, baseline=None,
         verify.nothing_lost(ctx.plan, work, ctx.base, ctx.sys_root),
         importcheck.importers_check(work, ctx, baseline, python),
     )
+    from unify import migration_step
+
+    migration_check = migration_step.check(ctx.migration, ctx.plan, work, ctx.inventory, after)
+    checks += (migration_check,) if migration_check is not None else ()
     return verify.Verification(checks, before, after_probe, intended)
 
 

@@ -43,7 +43,8 @@ from unify.resolve import ModuleIndex
 from unify.gitrepo import keyed_python_files
 from unify.scan import ScanResult, read_files, scan, worker_count
 
-STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "format")
+STEPS = ("target-module", "compat-module", "rewrite-imports", "retire-sources", "migration",
+         "format")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Context:
     branch: str = ""  # the branch the steps are committed to ("" for a dry run)
     notes: list[str] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)  # files unify wrote from scratch
+    migration_on: bool = True  # --no-migration: False
+    migration: object | None = None  # the migration step's MigrationResult
     black: bool = False  # the project is black-formatted: moved code may be formatted too
     scanned: ScanResult | None = None  # the scan the inventory was built from
 
@@ -451,6 +454,18 @@ def step_retire(ctx: Context) -> tuple[str, str, list[str]]:
     return f"retire the old model files ({plan.retire})", body, touched
 
 
+def step_migration(ctx: Context) -> tuple[str, str, list[str]]:
+    from unify import migration_step
+
+    if not ctx.migration_on:
+        return "no database migration (--no-migration)", "Turned off by --no-migration.", []
+    result = migration_step.run(ctx)
+    ctx.migration = result
+    if result.path:
+        ctx.generated.append(result.path)
+    return result.summary, result.body, [result.path] if result.path else []
+
+
 def step_format(ctx: Context) -> tuple[str, str, list[str]]:
     """Black formats what unify wrote (compat module, shims); the target holds moved
     code, formatted only in a black-formatted project, so review shows pure moves."""
@@ -472,7 +487,7 @@ def step_format(ctx: Context) -> tuple[str, str, list[str]]:
 
 
 STEP_FUNCTIONS: tuple[Callable[[Context], tuple[str, str, list[str]]], ...] = (
-    step_target, step_compat, step_rewrite, step_retire, step_format,
+    step_target, step_compat, step_rewrite, step_retire, step_migration, step_format,
 )
 
 

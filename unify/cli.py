@@ -244,15 +244,18 @@ def plan(
 @click.option("--no-verify", is_flag=True, help="Skip verification (not recommended).")
 @click.option("--python", metavar="PATH",
               help="The project's interpreter for the runtime check (default: this one).")
+@click.option("--no-migration", is_flag=True,
+              help="No Alembic revision (or SQL in the PR description) for the schema changes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @json_option
 def apply(plan_file: str, branch: str, repo: str | None, dry_run: bool, no_verify: bool,
-          python: str | None, quiet: bool, as_json: bool) -> None:
+          python: str | None, no_migration: bool, quiet: bool, as_json: bool) -> None:
     """Execute PLAN: merge the models, one commit per step on a new branch.
 
     The steps are committed in a temporary work tree, so your branch, index and
     files are never touched: 1 target module, 2 compat module, 3 rewrite
-    imports, 4 retire old files, 5 format. Then the result is verified
+    imports, 4 retire old files, 5 migration (an Alembic revision of the schema
+    changes, or their SQL in the PR description), 6 format. Then the result is verified
     (compile, imports, SQLAlchemy mappers on SQLite, schema equivalence) and a
     PR description is written next to the plan. Exit 1 when verification
     fails (the branch stays for inspection) or the plan/repository is refused.
@@ -264,7 +267,8 @@ def apply(plan_file: str, branch: str, repo: str | None, dry_run: bool, no_verif
       unify apply plans/models.toml --python .venv/bin/python
     """
     progress = (lambda m: None) if quiet or as_json else (lambda m: click.echo(m, err=True))
-    result = api.apply_plan(plan_file, branch, repo, dry_run, not no_verify, python, progress)
+    result = api.apply_plan(plan_file, branch, repo, dry_run, not no_verify, python, progress,
+                            migration=not no_migration)
     if as_json:
         click.echo(json.dumps(apply_json(result), indent=2))
     elif dry_run:

@@ -13,7 +13,8 @@ from unify.errors import InputError
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 # seqpt_like is built to need one decision from a person: a foreign key to a table
 # ('roles') that nothing defines. The demo makes that decision the way a reviewer would.
-DECISIONS = {"seqpt_like": ('to = "?"', 'to = "role_cluster.id"')}
+DECISIONS = {"seqpt_like": ('to = "?"', 'to = "role_cluster.id"'),
+             "alembic_seed001": ('data_loss = "?"', 'data_loss = "accept"')}
 
 
 def cases() -> list[str]:

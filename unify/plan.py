@@ -92,6 +92,7 @@ class Fix:
     new: str
     reason: str
     enabled: bool = True
+    data_loss: str = ""  # column_type with Alembic: "?" until "accept" (unify.migration)
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class Plan:
 
     @property
     def open_fixes(self) -> tuple[Fix, ...]:
-        return tuple(f for f in self.fixes if f.enabled and "?" in (f.old, f.new))
+        return tuple(f for f in self.fixes if f.enabled and "?" in (f.old, f.new, f.data_loss))
 
     @property
     def open_decisions(self) -> tuple[str, ...]:

@@ -70,7 +70,7 @@ _TABLES = {"aliases": dict, "dependents": dict, "conflicts": list, "fixes": list
 _KEYS = {
     "sections": ("title", "models"),
     "conflicts": ("name", "kind", "candidates", "resolution", "keep", "columns", "rename"),
-    "fixes": ("kind", "model", "attr", "at", "from", "to", "enabled"),
+    "fixes": ("kind", "model", "attr", "at", "from", "to", "enabled", "data_loss"),
     "stubs": ("name", "table", "imports", "code"),
     "columns": ("model", "attr", "imports", "code", "enabled"),
     "cycles": ("source", "line", "module", "names", "chain", "fix"),
@@ -171,6 +171,10 @@ def structure(data: dict[str, Any], lines: Lines) -> list[Problem]:
                                                        for k in ("model", "attr")):
             problems.append(Problem(line, f"fix needs kind (one of {', '.join(FIX_KINDS)}), "
                                     "model and attr", "see the comments above the fixes"))
+        elif fix.get("data_loss", "accept") not in ("accept", "?"):
+            problems.append(Problem(lines.key("data_loss", line), f"data_loss = "
+                                    f"{fix.get('data_loss')!r} is not \"accept\" or \"?\"",
+                                    'write data_loss = "accept", or enabled = false'))
     for cycle, line in zip(data.get("cycles", []), lines.headers("cycles")):
         if cycle.get("fix") not in CYCLE_FIXES or not isinstance(cycle.get("module"), str):
             problems.append(Problem(lines.key("fix", line), "a cycle needs module and fix (one "
@@ -441,6 +445,11 @@ def _open_fixes(plan: Plan, lines: Lines) -> Iterator[Problem]:
         if fix.enabled and "?" in (fix.old, fix.new):
             yield Problem(lines.key("to", line), f"fix of {fix.model}.{fix.attr} is undecided "
                           '(to = "?")', "set `to` to the right target, or enabled = false")
+        elif fix.enabled and fix.data_loss == "?":
+            yield Problem(lines.key("data_loss", line), f"fix of {fix.model}.{fix.attr}: the "
+                          f"migration's cast {fix.old} -> {fix.new} can lose data and is "
+                          'undecided (data_loss = "?")', 'back up, then write data_loss = '
+                          '"accept"; or enabled = false')
 
 
 # -- strings that reach generated code -------------------------------------------

@@ -273,6 +273,13 @@ def _fix_table(fix: Fix):
     table.add("from", fix.old)
     table.add("to", fix.new)
     table.add("enabled", fix.enabled)
+    if fix.data_loss:
+        table.add("data_loss", fix.data_loss)
+        from unify.migration import loss, using
+
+        cast = using(fix.attr, fix.old, fix.new) or "an implicit cast"
+        table["data_loss"].comment(f"USING {cast}: {loss(fix.old, fix.new) or 'can lose data'}; "
+                                   "back up, then \"accept\"")
     return table
 
 
@@ -407,7 +414,7 @@ def to_plan(data: dict[str, Any]) -> Plan:
         aliases=tuple(Alias(old, new, "") for old, new in data.get("aliases", {}).items()),
         fixes=tuple(
             Fix(f["kind"], f["model"], f["attr"], f.get("at", ""), f.get("from", ""),
-                f.get("to", ""), "", f.get("enabled", True))
+                f.get("to", ""), "", f.get("enabled", True), f.get("data_loss", ""))
             for f in data.get("fixes", [])
         ),
         dependents=tuple(

@@ -1,0 +1,7 @@
+from dataclasses import dataclass
+
+
+@dataclass
+class OrganizationOut:
+    id: int
+    name: str
