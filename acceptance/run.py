@@ -298,7 +298,9 @@ def diagnostics_set(check: dict | None, codes: tuple[str, ...]) -> set[tuple[str
 def decide_open(plan_path: Path) -> list[str]:
     """A reviewer's decisions for what the plan leaves open (run.py's stand-in for a
     person): a conflict with resolution = "?" becomes "keep"; a fix whose target is
-    "?" is turned off (enabled = false), as a reviewer who cannot tell would do."""
+    "?" is turned off (enabled = false), as a reviewer who cannot tell would do; an
+    undecided import cycle is kept (fix = "keep": verification's importers check then
+    says whether it breaks); a lossy cast is accepted."""
     text = plan_path.read_text(encoding="utf-8")
     conflicts = text.count('resolution = "?"')
     text = text.replace('resolution = "?"', 'resolution = "keep"')
@@ -308,8 +310,15 @@ def decide_open(plan_path: Path) -> list[str]:
         if block.startswith("fixes]]") and re.search(r'^to = "\?"$', block, re.M):
             blocks[i] = re.sub(r"^enabled = true$", "enabled = false", block, flags=re.M)
             fixes += 1
-    plan_path.write_text("\n[[".join(blocks), encoding="utf-8")
+    text = "\n[[".join(blocks)
+    cycles = text.count('fix = "?"')  # an import cycle: leave the import where it is
+    text = text.replace('fix = "?"', 'fix = "keep"')
+    losses = text.count('data_loss = "?"')  # a lossy cast in the migration: accepted
+    text = text.replace('data_loss = "?"', 'data_loss = "accept"')
+    plan_path.write_text(text, encoding="utf-8")
     notes = [f"{conflicts} open conflicts decided as keep"] if conflicts else []
+    notes += [f"{cycles} undecided import cycles decided as keep"] if cycles else []
+    notes += [f"{losses} lossy casts accepted"] if losses else []
     return notes + ([f"{fixes} undecided fixes (to = \"?\") turned off"] if fixes else [])
 
 
@@ -428,6 +437,7 @@ def run_project(name: str, pin: dict, cache: Path, runtime: bool, log=print,
         applied = apply["rc"] == 0 or bool(data.get("steps"))
         verification = data.get("verification") or {}
         result["verification"] = verification
+        result["verification_steps"] = data.get("steps") or []
         for check_row in verification.get("checks") or []:
             hold(f"verify:{check_row['name']}", check_row.get("ok"), check_row.get("detail", ""),
                  check_row.get("items") or [], check_row.get("skipped", False))
@@ -505,12 +515,16 @@ def after_checks(result, hold, work: Path, after: Path, base: str, scan: dict, p
     result["findings_after"] = findings_by_code(check_after["json"])
     changed = set(git(work, "diff", "--name-only", "--no-renames", base, BRANCH).splitlines())
     dependents = {d.get("path") for d in scan.get("dependents", []) if isinstance(d, dict)}
+    # the files of apply's migration step (a new Alembic revision) are unify's own too
+    revisions = {f for step in ((result.get("verification_steps")) or [])
+                 if step.get("name") == "migration" for f in step.get("files") or []}
     expected = (set(plan.get("sources") or []) | {plan.get("target"), plan.get("compat")}
-                | dependents)
+                | dependents | revisions)
     stray = sorted(p for p in changed - expected if not p.startswith("plans/"))
     result["changed_files"] = len(changed)
     hold("untouched-identical", not stray,
-         f"{len(changed)} files changed, all sources, target, compat or dependents"
+         f"{len(changed)} files changed, all sources, target, compat, dependents or the "
+         "migration revision"
          if not stray else f"{len(stray)} files changed that are no source, target, compat "
          "or dependent", stray)
 

@@ -97,8 +97,12 @@ def _plan(repo: Path, run):
 def test_plan_and_pr_list_them_and_finalize_refuses_until_they_are_changed(make_repo, run):
     repo = make_repo(PROJECT)
     plan = _plan(repo, run)
-    for line in EXPECTED:
-        assert line in plan["unrewritable"], plan["unrewritable"]
+    # the import_module argument (line 17) is listed once, as the dynamic import
+    listed = plan["unrewritable"]
+    for line in EXPECTED[:-1]:
+        assert line in listed, listed
+    assert [u for u in listed if u.startswith("tests/test_orders.py:17 ")] == [
+        "tests/test_orders.py:17 importlib.import_module('pkg.orders.models')"], listed
     text = (repo / "plans/models.toml").read_text()
     assert "tests/test_orders.py:8 string 'pkg.orders.models.Order'" in text
     applied = run("apply", str(repo / "plans/models.toml"), "--branch", "unify/models",
