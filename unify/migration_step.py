@@ -91,10 +91,18 @@ def _accepted(plan, op) -> bool:
 
 
 def run(ctx) -> MigrationResult:
-    from unify.inventory import build_inventory
-    from unify.scan import scan
+    import subprocess
 
-    after = build_inventory(scan(ctx.work, ctx.plan.scope, focus=True, watch=ctx.plan.sources))
+    from unify import apply as apply_steps
+    from unify.inventory import build_inventory
+
+    # the context's scan with the model files the earlier steps wrote read again: the
+    # schema is all this step compares (one scan per apply, each file parsed once: issue 14)
+    touched = subprocess.run(["git", "diff", "--name-only", "-z", "--no-renames", ctx.base],
+                             cwd=ctx.work, capture_output=True, check=True
+                             ).stdout.decode("utf-8", "surrogateescape").split("\0")
+    models = set(ctx.plan.sources) | {ctx.plan.target, ctx.plan.compat}
+    after = build_inventory(apply_steps.rescan(ctx, [p for p in touched if p in models]))
     ops = ops_for(ctx.plan, ctx.inventory, after)
     sql = migration.render_sql(ops)
     real = [op for op in ops if not isinstance(op, migration.Kept)]
