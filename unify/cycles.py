@@ -31,6 +31,8 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
+from unify.facts import is_type_checking
+
 FIXES = ("function", "type_checking", "keep", "?")
 
 
@@ -167,7 +169,7 @@ def _executed_imports(body: list[ast.stmt]):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield node
         elif isinstance(node, ast.If):
-            if not _is_type_checking(node.test):
+            if not is_type_checking(node.test):
                 yield from _executed_imports(node.body)
             yield from _executed_imports(node.orelse)
         elif isinstance(node, ast.Try):
@@ -176,11 +178,6 @@ def _executed_imports(body: list[ast.stmt]):
                 yield from _executed_imports(block)
         elif isinstance(node, (ast.With, ast.ClassDef)):
             yield from _executed_imports(node.body)
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _statement(node: ast.stmt) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from unify.cycles import moved_by, without_moved_imports
+from unify.facts import is_type_checking
 from unify.plan import Plan
 
 
@@ -83,18 +84,13 @@ def _git(work: Path, *args: str) -> str:
 # -- module-level bindings ------------------------------------------------------------
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-
-
 def runtime_statements(body: list[ast.stmt], fallback: bool = False):
     """(statement, is_fallback) for the top-level statements that run when the module
     loads: ``if``/``with``/``try`` bodies included, ``TYPE_CHECKING`` blocks not, and
     ``except`` handlers as fallbacks (they run only when the ``try`` failed)."""
     for stmt in body:
         if isinstance(stmt, ast.If):
-            if not _is_type_checking(stmt.test):
+            if not is_type_checking(stmt.test):
                 yield from runtime_statements(stmt.body, fallback)
                 yield from runtime_statements(stmt.orelse, fallback)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
